@@ -1,0 +1,75 @@
+/* main.c — qifu-ctl entry point: global options, then the noun table.
+ * The table is data; each noun's file does its own argument checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "qf_clock.h"
+#include "qf_version.h"
+
+typedef struct ctl_noun {
+    const char *name;
+    int (*run)(const ctl_options *opts, int argc, char **argv);
+    const char *usage;
+} ctl_noun;
+
+static const ctl_noun ctl_nouns[] = {
+    { "uscc", ctl_uscc_main, "uscc check CODE            validate a unified social credit code" },
+    { "workday", ctl_workday_main,
+      "workday add DATE N         the date N working days after DATE (YYYY-MM-DD)\n"
+      "  workday is DATE            exit 0 when DATE is a working day, 1 otherwise" },
+    { "catalog", ctl_catalog_main,
+      "catalog validate DIR       check a catalog folder; every problem listed\n"
+      "  catalog stats DIR [--json] counts by kind, board, station, provider" },
+};
+
+static void ctl_usage(FILE *out)
+{
+    fprintf(out, "usage: qifu-ctl [--db PATH | --config FILE] [--data-dir DIR] NOUN VERB ...\n\n");
+    for (size_t i = 0; i < sizeof ctl_nouns / sizeof ctl_nouns[0]; i++)
+        fprintf(out, "  %s\n", ctl_nouns[i].usage);
+    fprintf(out, "\n  --help, --version\n");
+}
+
+int main(int argc, char **argv)
+{
+    ctl_options opts = { .data_dir = QF_DATA_DIR };
+    char err[256];
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            ctl_usage(stdout);
+            return CTL_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("qifu-ctl %s\n", QF_VERSION);
+            return CTL_EXIT_OK;
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            opts.db_path = argv[++i];
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            opts.config_path = argv[++i];
+        } else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
+            opts.data_dir = argv[++i];
+        } else {
+            fprintf(stderr, "qifu-ctl: unknown or incomplete option '%s'\n", argv[i]);
+            ctl_usage(stderr);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    if (qf_clock_check_env(err, sizeof err) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: %s\n", err);
+        return CTL_EXIT_USAGE;
+    }
+    if (i >= argc) {
+        ctl_usage(stderr);
+        return CTL_EXIT_USAGE;
+    }
+    for (size_t n = 0; n < sizeof ctl_nouns / sizeof ctl_nouns[0]; n++) {
+        if (strcmp(argv[i], ctl_nouns[n].name) == 0)
+            return ctl_nouns[n].run(&opts, argc - i, argv + i);
+    }
+    fprintf(stderr, "qifu-ctl: unknown command '%s'\n", argv[i]);
+    ctl_usage(stderr);
+    return CTL_EXIT_USAGE;
+}
