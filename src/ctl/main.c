@@ -6,6 +6,7 @@
 
 #include "ctl.h"
 #include "qf_clock.h"
+#include "qf_config.h"
 #include "qf_version.h"
 
 typedef struct ctl_noun {
@@ -35,8 +36,9 @@ static void ctl_usage(FILE *out)
 int main(int argc, char **argv)
 {
     ctl_options opts = { .data_dir = QF_DATA_DIR };
+    qf_config *cfg = NULL;
     char err[256];
-    int i = 1;
+    int i = 1, rc = CTL_EXIT_USAGE;
 
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -65,11 +67,24 @@ int main(int argc, char **argv)
         ctl_usage(stderr);
         return CTL_EXIT_USAGE;
     }
+    /* The daemon's own config file tells where its database is. */
+    if (opts.config_path) {
+        if (qf_config_load(opts.config_path, &cfg, err, sizeof err) != QF_OK) {
+            fprintf(stderr, "qifu-ctl: %s\n", err);
+            return CTL_EXIT_USAGE;
+        }
+        if (!opts.db_path)
+            opts.db_path = qf_config_get(cfg, "syncd", "db");
+    }
     for (size_t n = 0; n < sizeof ctl_nouns / sizeof ctl_nouns[0]; n++) {
-        if (strcmp(argv[i], ctl_nouns[n].name) == 0)
-            return ctl_nouns[n].run(&opts, argc - i, argv + i);
+        if (strcmp(argv[i], ctl_nouns[n].name) == 0) {
+            rc = ctl_nouns[n].run(&opts, argc - i, argv + i);
+            goto out;
+        }
     }
     fprintf(stderr, "qifu-ctl: unknown command '%s'\n", argv[i]);
     ctl_usage(stderr);
-    return CTL_EXIT_USAGE;
+out:
+    qf_config_free(cfg);
+    return rc;
 }
