@@ -15,6 +15,9 @@ static const char *const qf_err_names[QF_ERR__COUNT] = {
     [QF_ERR_RANGE] = "out of range",
     [QF_ERR_STATE] = "not allowed in this state",
     [QF_ERR_LIMIT] = "size limit exceeded",
+    [QF_ERR_CONFLICT] = "conflict",
+    [QF_ERR_DENIED] = "not allowed",
+    [QF_ERR_STORAGE] = "storage failure",
 };
 
 const char *qf_err_str(qf_err code)

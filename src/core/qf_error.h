@@ -19,6 +19,9 @@ typedef enum qf_err {
     QF_ERR_RANGE,      /* a number or date is outside what is supported */
     QF_ERR_STATE,      /* the operation is not legal in the current state */
     QF_ERR_LIMIT,      /* an input exceeds a documented size limit */
+    QF_ERR_CONFLICT,   /* the request clashes with what is stored (409) */
+    QF_ERR_DENIED,     /* the caller may not do this (401/403) */
+    QF_ERR_STORAGE,    /* the database failed (disk, corruption, busy too long) */
     QF_ERR__COUNT
 } qf_err;
 

@@ -1,0 +1,7 @@
+/* h_catalog.c — PLACEHOLDER while the module is written; replaced before commit. */
+#include "reply.h"
+#include "routes.h"
+int sd_h_catalog_get(sd_request *req)
+{
+    return sd_reply_error(req, 501, "not_implemented", "not built yet");
+}
