@@ -145,6 +145,7 @@ static const qf_cfield qf_fields_window[] = {
     F_STR(qf_catalog_window, name_en, REQ),
     F_ENUM(qf_catalog_window, area, REQ, qf_enum_area, ANY_VALUE),
     F_STR(qf_catalog_window, board, QF_CF_REF_BOARD),
+    F_STR(qf_catalog_window, ticket_prefix, 0),
     F_NOTES(qf_catalog_window),
 };
 static CTYPE(qf_ctype_window, "window", qf_catalog_window, qf_fields_window);

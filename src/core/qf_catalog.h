@@ -145,6 +145,8 @@ typedef struct qf_catalog_window {
     char *name_en;
     qf_catalog_area area;
     char *board;                      /* optional board id */
+    char *ticket_prefix;              /* optional: one letter A-Z, unique among
+                                         windows; queue numbers start with it */
     qf_catalog_strv notes;
 } qf_catalog_window;
 

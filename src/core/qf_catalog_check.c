@@ -6,7 +6,8 @@
  * values allowed where they stand, URLs, phone numbers, dates, references to
  * boards, units and services), and a per-section pass checks ids (well
  * formed, the right prefix and number for their kind, unique across the
- * whole catalog) and rows (at least 1, unique within their list).
+ * whole catalog) and rows (at least 1, unique within their list), and a
+ * window's ticket_prefix (one letter A-Z, unique among windows).
  *
  * Problems come out item by item in catalog order (a station's item fields
  * with the station, their ids and rows after it; unit-name clashes last).
@@ -521,6 +522,38 @@ static void qf_check_row(qf_vctx *v, const qf_ctype *t, const void *base, size_t
     qf_cpath_pop(&v->path, mark);
 }
 
+static bool qf_ticket_prefix_ok(const char *s)
+{
+    return s && s[0] >= 'A' && s[0] <= 'Z' && s[1] == '\0';
+}
+
+/* A window's ticket_prefix, when set, is one letter A-Z that no earlier
+ * window uses: queue numbers (A023) must tell the windows apart. A repeated
+ * letter is reported as a duplicate (the prefix identifies the window on a
+ * slip). Path is at the window. */
+static void qf_check_ticket_prefix(qf_vctx *v, size_t i)
+{
+    const char *s = v->cat->windows[i].ticket_prefix;
+    char q[96];
+    if (!s || qf_is_blank(s))
+        return;    /* absent is fine; blank is reported as an empty string */
+    size_t mark = qf_cpath_push(&v->path, ".ticket_prefix");
+    qf_quote_cut(q, sizeof q, s, 80);
+    if (!qf_ticket_prefix_ok(s)) {
+        qf_vreport(v, QF_CATALOG_CHECK_ENUM, "ticket prefix \"%s\" is not one letter A-Z", q);
+    } else {
+        for (size_t k = 0; k < i; k++) {
+            const char *o = v->cat->windows[k].ticket_prefix;
+            if (qf_ticket_prefix_ok(o) && o[0] == s[0]) {
+                qf_vreport(v, QF_CATALOG_CHECK_ID_DUPLICATE,
+                           "ticket prefix \"%s\" is already used by windows[%zu]", q, k);
+                break;
+            }
+        }
+    }
+    qf_cpath_pop(&v->path, mark);
+}
+
 /* Unit names and aliases must each name one unit. */
 static void qf_check_unit_names(qf_vctx *v)
 {
@@ -584,6 +617,8 @@ qf_err qf_catalog_validate(const qf_catalog *cat, qf_catalog_problem_fn cb, void
         qf_check_object(&v, s->type, obj);
         qf_check_id(&v, it, s->id_prefix, s->id_digits, rowf ? qf_cf_int(obj, rowf) : -1);
         qf_check_row(&v, s->type, base, it->i);
+        if (s->kind == QF_CATALOG_WINDOW)
+            qf_check_ticket_prefix(&v, it->i);
         qf_cpath_pop(&v.path, 0);
         v.item_id = NULL;
 

@@ -22,5 +22,8 @@ typedef struct ctl_options {
 int ctl_uscc_main(const ctl_options *opts, int argc, char **argv);
 int ctl_workday_main(const ctl_options *opts, int argc, char **argv);
 int ctl_catalog_main(const ctl_options *opts, int argc, char **argv);
+int ctl_device_main(const ctl_options *opts, int argc, char **argv);
+int ctl_operator_main(const ctl_options *opts, int argc, char **argv);
+int ctl_cert_main(const ctl_options *opts, int argc, char **argv);
 
 #endif

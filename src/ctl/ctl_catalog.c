@@ -1,25 +1,40 @@
 /* ctl_catalog.c — `qifu-ctl catalog`: checking and counting a catalog folder
- * (assets/catalog or a copy being edited) through qf_catalog.
+ * (assets/catalog or a copy being edited) through qf_catalog, and
+ * publishing it to the daemon's database.
  *
  *   catalog validate DIR        every problem on stderr, one per line, then a
  *                               count; exit 0 and a one-line summary on
  *                               stdout when there are none, 1 otherwise
  *   catalog stats DIR [--json]  counts by kind, board, station, provider and
  *                               source; --json prints one line of JSON
+ *   catalog import DIR          (--db or --config) validate, then publish
+ *                               the next version in one transaction:
+ *                               "published version V: A added, C changed,
+ *                               D deleted", or "no changes; version V stays
+ *                               current"; any problem: listed like validate,
+ *                               nothing published, exit 1
+ *   catalog versions [--json]   (--db or --config) the published versions
  *
  * Usage errors exit 2. This file only parses arguments and prints; loading,
- * checking and counting belong to qifu-core. */
+ * checking and counting belong to qifu-core, publishing to store_catalog.c.
+ * A running qifu-syncd serves a new version within about a second. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "qf_catalog.h"
+#include "qf_clock.h"
+#include "store.h"
+#include "store_catalog.h"
 
 static void ctl_catalog_usage(FILE *out)
 {
     fprintf(out, "usage: qifu-ctl catalog validate DIR\n"
-                 "       qifu-ctl catalog stats DIR [--json]\n");
+                 "       qifu-ctl catalog stats DIR [--json]\n"
+                 "       qifu-ctl [--db PATH | --config FILE] catalog import DIR\n"
+                 "       qifu-ctl [--db PATH | --config FILE] catalog versions [--json]\n");
 }
 
 /* Prints one problem; ud is a size_t counter. */
@@ -43,13 +58,18 @@ static void ctl_catalog_print_counts(FILE *out, const qf_catalog *cat)
     }
 }
 
-static int ctl_catalog_validate(const char *dir)
+/* Loads dir and checks it, printing every problem on stderr followed by a
+ * count (what `validate` and `import` share). CTL_EXIT_OK with *out set
+ * when there are none; CTL_EXIT_NO otherwise. Ownership: the caller frees
+ * *out with qf_catalog_free. */
+static int ctl_catalog_load_checked(const char *dir, qf_catalog **out)
 {
     int rc = CTL_EXIT_NO;
     qf_catalog *cat = NULL;
     size_t failed = 0, decode_problems = 0, problems = 0;
     char err[512];
 
+    *out = NULL;
     if (qf_catalog_new(&cat) != QF_OK) {
         fprintf(stderr, "qifu-ctl: out of memory\n");
         goto out;
@@ -74,12 +94,123 @@ static int ctl_catalog_validate(const char *dir)
         fputc('\n', stderr);
         goto out;
     }
-    printf("%s: catalog OK: ", dir);
-    ctl_catalog_print_counts(stdout, cat);
-    putchar('\n');
+    *out = cat;
+    cat = NULL;
     rc = CTL_EXIT_OK;
 out:
     qf_catalog_free(cat);
+    return rc;
+}
+
+static int ctl_catalog_validate(const char *dir)
+{
+    qf_catalog *cat = NULL;
+    int rc = ctl_catalog_load_checked(dir, &cat);
+
+    if (rc != CTL_EXIT_OK)
+        return rc;
+    printf("%s: catalog OK: ", dir);
+    ctl_catalog_print_counts(stdout, cat);
+    putchar('\n');
+    qf_catalog_free(cat);
+    return CTL_EXIT_OK;
+}
+
+/* Opens the daemon's store, or says why not. */
+static int ctl_catalog_open(const ctl_options *opts, const char *verb, sd_store **out)
+{
+    char err[512];
+    *out = NULL;
+    if (!opts->db_path) {
+        fprintf(stderr, "qifu-ctl: catalog %s: which database? give --db PATH or --config FILE\n",
+                verb);
+        return CTL_EXIT_USAGE;
+    }
+    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: %s\n", err);
+        return CTL_EXIT_NO;
+    }
+    return CTL_EXIT_OK;
+}
+
+static int ctl_catalog_import(const ctl_options *opts, const char *dir)
+{
+    qf_catalog *cat = NULL;
+    sd_store *store = NULL;
+    sd_catalog_import_result res;
+    char err[512];
+    int rc;
+
+    /* The database question first: a usage error should not wait for a
+     * full validation. */
+    if (!opts->db_path)
+        return ctl_catalog_open(opts, "import", &store);
+    if ((rc = ctl_catalog_load_checked(dir, &cat)) != CTL_EXIT_OK) {
+        fprintf(stderr, "qifu-ctl: %s: nothing published\n", dir);
+        goto out;
+    }
+    if ((rc = ctl_catalog_open(opts, "import", &store)) != CTL_EXIT_OK)
+        goto out;
+    if (sd_store_catalog_import(store, cat, dir, qf_clock_now(), &res, err, sizeof err) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: %s: nothing published: %s\n", dir, err);
+        rc = CTL_EXIT_NO;
+        goto out;
+    }
+    if (res.published)
+        printf("published version %lld: %zu added, %zu changed, %zu deleted\n",
+               (long long)res.version, res.added, res.changed, res.deleted);
+    else
+        printf("no changes; version %lld stays current\n", (long long)res.version);
+    rc = CTL_EXIT_OK;
+out:
+    sd_store_close(store);
+    qf_catalog_free(cat);
+    return rc;
+}
+
+static int ctl_catalog_versions(const ctl_options *opts, int json)
+{
+    sd_store *store = NULL;
+    json_t *list = NULL, *v;
+    size_t i;
+    int rc;
+
+    if ((rc = ctl_catalog_open(opts, "versions", &store)) != CTL_EXIT_OK)
+        return rc;
+    if (sd_store_catalog_versions(store, &list) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: cannot read the catalog versions\n");
+        rc = CTL_EXIT_NO;
+        goto out;
+    }
+    if (json) {
+        char *text = json_dumps(list, JSON_COMPACT);
+        if (!text) {
+            fprintf(stderr, "qifu-ctl: out of memory\n");
+            rc = CTL_EXIT_NO;
+            goto out;
+        }
+        printf("%s\n", text);
+        free(text);
+        goto out;
+    }
+    if (json_array_size(list) == 0) {
+        printf("no catalog published yet\n");
+        goto out;
+    }
+    printf("%-8s %-25s %6s %8s %8s  %s\n", "version", "published_at", "added", "changed",
+           "deleted", "source");
+    json_array_foreach(list, i, v) {
+        printf("%-8lld %-25s %6lld %8lld %8lld  %s\n",
+               (long long)json_integer_value(json_object_get(v, "version")),
+               json_string_value(json_object_get(v, "published_at")),
+               (long long)json_integer_value(json_object_get(v, "added")),
+               (long long)json_integer_value(json_object_get(v, "changed")),
+               (long long)json_integer_value(json_object_get(v, "deleted")),
+               json_string_value(json_object_get(v, "source")));
+    }
+out:
+    json_decref(list);
+    sd_store_close(store);
     return rc;
 }
 
@@ -152,27 +283,34 @@ int ctl_catalog_main(const ctl_options *opts, int argc, char **argv)
 {
     const char *verb = argc > 1 ? argv[1] : NULL;
     const char *dir = NULL;
-    int json = 0;
+    int json = 0, wants_dir;
 
-    (void)opts;
     if (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {
         ctl_catalog_usage(stdout);
         return CTL_EXIT_OK;
     }
-    if (!verb || (strcmp(verb, "validate") != 0 && strcmp(verb, "stats") != 0))
+    if (!verb || (strcmp(verb, "validate") != 0 && strcmp(verb, "stats") != 0 &&
+                  strcmp(verb, "import") != 0 && strcmp(verb, "versions") != 0))
         goto usage;
+    wants_dir = strcmp(verb, "versions") != 0;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0 && strcmp(verb, "stats") == 0)
+        if (strcmp(argv[i], "--json") == 0 &&
+            (strcmp(verb, "stats") == 0 || strcmp(verb, "versions") == 0))
             json = 1;
-        else if (argv[i][0] == '-' || dir)
+        else if (argv[i][0] == '-' || dir || !wants_dir)
             goto usage;
         else
             dir = argv[i];
     }
-    if (!dir)
+    if (wants_dir && !dir)
         goto usage;
-    return strcmp(verb, "validate") == 0 ? ctl_catalog_validate(dir)
-                                         : ctl_catalog_stats(dir, json);
+    if (strcmp(verb, "validate") == 0)
+        return ctl_catalog_validate(dir);
+    if (strcmp(verb, "stats") == 0)
+        return ctl_catalog_stats(dir, json);
+    if (strcmp(verb, "import") == 0)
+        return ctl_catalog_import(opts, dir);
+    return ctl_catalog_versions(opts, json);
 usage:
     ctl_catalog_usage(stderr);
     return CTL_EXIT_USAGE;

@@ -22,7 +22,19 @@ static const ctl_noun ctl_nouns[] = {
       "  workday is DATE            exit 0 when DATE is a working day, 1 otherwise" },
     { "catalog", ctl_catalog_main,
       "catalog validate DIR       check a catalog folder; every problem listed\n"
-      "  catalog stats DIR [--json] counts by kind, board, station, provider" },
+      "  catalog stats DIR [--json] counts by kind, board, station, provider\n"
+      "  catalog import DIR         validate and publish a new catalog version (--db)\n"
+      "  catalog versions [--json]  the published versions and what each changed" },
+    { "device", ctl_device_main,
+      "device enroll NAME --hall HALL  a one-time enrollment code (24 h) for a kiosk\n"
+      "  device list [--json]       enrolled kiosks: online, last seen, inspection\n"
+      "  device revoke ID           the kiosk and its token stop working" },
+    { "operator", ctl_operator_main,
+      "operator token NAME [--days N]  a new operator bearer token, shown once\n"
+      "  operator revoke NAME       every token of NAME stops working" },
+    { "cert", ctl_cert_main,
+      "cert self-signed --cert PEM --key PEM --host H [--host H2 ...] [--days N] [--force]\n"
+      "                             a self-signed TLS server certificate and key" },
 };
 
 static void ctl_usage(FILE *out)

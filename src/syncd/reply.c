@@ -6,6 +6,7 @@
 
 #include <microhttpd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,29 @@ int sd_reply_bytes(sd_request *req, unsigned status, const char *content_type, c
     return sd_reply_queue(req, status, resp);
 }
 
+int sd_reply_shared(sd_request *req, unsigned status, const char *content_type, const void *data,
+                    size_t len, void (*release)(void *cls), void *cls, ...)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+        len, (void *)(uintptr_t)data, release, cls);
+    va_list ap;
+    const char *name;
+
+    if (!resp) {
+        release(cls);
+        return sd_reply_queue(req, status, NULL);
+    }
+    if (content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    va_start(ap, cls);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        MHD_add_response_header(resp, name, value);
+    }
+    va_end(ap);
+    return sd_reply_queue(req, status, resp);
+}
+
 int sd_reply_json(sd_request *req, unsigned status, json_t *body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -66,6 +90,29 @@ int sd_reply_json(sd_request *req, unsigned status, json_t *body)
     return sd_reply_queue(req, status, resp);
 }
 
+/* Replaces every byte that is not part of a valid UTF-8 sequence (and
+ * control characters) with '?', so a message that echoes client input
+ * (a path, a field name) always encodes as JSON. */
+static void sd_reply_clean_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xe ? 3 : (*p >> 3) == 0x1e ? 4 : 0;
+        int ok = len > 0;
+        for (int i = 1; ok && i < len; i++)
+            ok = (p[i] & 0xc0) == 0x80;
+        if (ok && len == 2 && *p < 0xc2)
+            ok = 0; /* overlong */
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        if (len == 1 && *p < 0x20)
+            *p = '?';
+        p += len;
+    }
+}
+
 int sd_reply_error(sd_request *req, unsigned status, const char *code, const char *fmt, ...)
 {
     char message[512];
@@ -77,6 +124,7 @@ int sd_reply_error(sd_request *req, unsigned status, const char *code, const cha
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    sd_reply_clean_utf8(message);
     body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
     text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);

@@ -23,6 +23,13 @@ int sd_reply_error(sd_request *req, unsigned status, const char *code, const cha
 int sd_reply_bytes(sd_request *req, unsigned status, const char *content_type, const void *data,
                    size_t len, int persistent, ...);
 
+/* Sends a body owned by someone else without copying it: release(cls) is
+ * called exactly once, when libmicrohttpd is done with the bytes (or at
+ * once if the response cannot be made). For large cached bodies. Extra
+ * headers in name/value pairs ending with NULL. */
+int sd_reply_shared(sd_request *req, unsigned status, const char *content_type, const void *data,
+                    size_t len, void (*release)(void *cls), void *cls, ...);
+
 /* Maps a qf_err from a lower layer to a status and sends the error shape. */
 int sd_reply_qf_err(sd_request *req, qf_err rc, const char *message);
 

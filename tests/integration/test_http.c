@@ -56,6 +56,13 @@ static void test_unknown_path_is_404(void **state)
     harness_response_free(&r);
 }
 
+static void test_path_with_invalid_utf8_is_still_a_clean_404(void **state)
+{
+    harness_response r = harness_request(*state, "GET", "/api/v1/%ff%fe", NULL, NULL, NULL);
+    expect_error(&r, 404, "not_found");
+    harness_response_free(&r);
+}
+
 static void test_wrong_method_is_405_with_allow(void **state)
 {
     harness_response r = harness_request(*state, "DELETE", "/healthz", NULL, NULL, NULL);
@@ -113,6 +120,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_healthz_answers_ok),
         cmocka_unit_test(test_unknown_path_is_404),
+        cmocka_unit_test(test_path_with_invalid_utf8_is_still_a_clean_404),
         cmocka_unit_test(test_wrong_method_is_405_with_allow),
         cmocka_unit_test(test_missing_and_bad_tokens_are_401),
         cmocka_unit_test(test_oversized_body_is_413),
