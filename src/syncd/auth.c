@@ -5,7 +5,9 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sd_b64url[] =
@@ -133,5 +135,74 @@ qf_err sd_auth_resolve(sd_store *store, const char *authorization, qf_instant no
     sd_store_done(st);
 out:
     sd_store_unlock(store);
+    return rc;
+}
+
+/* ---- the resolution cache ------------------------------------------------ */
+
+#define SD_AUTH_CACHE_SLOTS 256
+
+typedef struct sd_auth_entry {
+    char hash[SD_HASH_HEX_LEN + 1]; /* "" when free */
+    sd_principal who;
+    uint64_t until_ms;
+} sd_auth_entry;
+
+struct sd_auth_cache {
+    pthread_mutex_t lock;
+    sd_auth_entry slots[SD_AUTH_CACHE_SLOTS];
+};
+
+sd_auth_cache *sd_auth_cache_new(void)
+{
+    sd_auth_cache *cache = calloc(1, sizeof *cache);
+    if (cache)
+        pthread_mutex_init(&cache->lock, NULL);
+    return cache;
+}
+
+void sd_auth_cache_free(sd_auth_cache *cache)
+{
+    if (!cache)
+        return;
+    pthread_mutex_destroy(&cache->lock);
+    free(cache);
+}
+
+void sd_auth_cache_clear(sd_auth_cache *cache)
+{
+    pthread_mutex_lock(&cache->lock);
+    memset(cache->slots, 0, sizeof cache->slots);
+    pthread_mutex_unlock(&cache->lock);
+}
+
+qf_err sd_auth_resolve_cached(sd_auth_cache *cache, sd_store *store, const char *authorization,
+                              qf_instant now, uint64_t now_ms, sd_principal *out)
+{
+    char hash[SD_HASH_HEX_LEN + 1];
+    sd_auth_entry *slot;
+    qf_err rc;
+
+    if (!cache || !authorization || strncmp(authorization, "Bearer ", 7) != 0 ||
+        strlen(authorization + 7) != SD_TOKEN_LEN)
+        return sd_auth_resolve(store, authorization, now, out);
+    sd_auth_hash(authorization + 7, hash);
+    /* the hash is uniformly distributed: its first bytes pick the slot */
+    slot = &cache->slots[strtoul((char[3]){ hash[0], hash[1], 0 }, NULL, 16) % SD_AUTH_CACHE_SLOTS];
+    pthread_mutex_lock(&cache->lock);
+    if (strcmp(slot->hash, hash) == 0 && now_ms < slot->until_ms) {
+        *out = slot->who;
+        pthread_mutex_unlock(&cache->lock);
+        return QF_OK;
+    }
+    pthread_mutex_unlock(&cache->lock);
+    rc = sd_auth_resolve(store, authorization, now, out);
+    if (rc == QF_OK) {
+        pthread_mutex_lock(&cache->lock);
+        memcpy(slot->hash, hash, sizeof hash);
+        slot->who = *out;
+        slot->until_ms = now_ms + SD_AUTH_CACHE_TTL_MS;
+        pthread_mutex_unlock(&cache->lock);
+    }
     return rc;
 }

@@ -6,6 +6,7 @@
 #define SD_AUTH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "qf_error.h"
 #include "store.h"
@@ -35,5 +36,22 @@ qf_err sd_auth_resolve(sd_store *store, const char *authorization, qf_instant no
                        sd_principal *out);
 
 const char *sd_principal_kind_name(sd_principal_kind kind);
+
+/* A small in-memory cache of resolved tokens in front of the store, so the
+ * hot read paths (catalog 304s) do not take the store lock and SQLite's file
+ * locks per request. An entry lives at most SD_AUTH_CACHE_TTL_MS: a token
+ * revoked by qifu-ctl (another process) stops working within that time.
+ * Only successful resolutions are cached. Thread-safe. */
+#define SD_AUTH_CACHE_TTL_MS 1000
+typedef struct sd_auth_cache sd_auth_cache;
+
+sd_auth_cache *sd_auth_cache_new(void);
+void sd_auth_cache_free(sd_auth_cache *cache);
+/* Forgets every entry (after a revocation made by the daemon itself). */
+void sd_auth_cache_clear(sd_auth_cache *cache);
+
+/* sd_auth_resolve through the cache; now_ms is a monotonic clock. */
+qf_err sd_auth_resolve_cached(sd_auth_cache *cache, sd_store *store, const char *authorization,
+                              qf_instant now, uint64_t now_ms, sd_principal *out);
 
 #endif

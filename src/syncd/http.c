@@ -143,8 +143,9 @@ static int sd_dispatch(sd_conn *c)
         return sd_reply_error(req, 413, "too_large", "the body is larger than %zu bytes", c->max);
 
     if (!(c->route->allow & SD_ALLOW_PUBLIC)) {
-        qf_err rc = sd_auth_resolve(app->store, sd_request_header(req, MHD_HTTP_HEADER_AUTHORIZATION),
-                                    qf_clock_now(), &req->who);
+        qf_err rc = sd_auth_resolve_cached(app->auth_cache, app->store,
+                                           sd_request_header(req, MHD_HTTP_HEADER_AUTHORIZATION),
+                                           qf_clock_now(), sd_monotonic_ms(), &req->who);
         unsigned need = req->who.kind == SD_PRINCIPAL_DEVICE     ? SD_ALLOW_DEVICE
                         : req->who.kind == SD_PRINCIPAL_OPERATOR ? SD_ALLOW_OPERATOR
                         : req->who.kind == SD_PRINCIPAL_STAFF    ? SD_ALLOW_STAFF

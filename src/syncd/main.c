@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "auth.h"
 #include "catalog_cache.h"
 #include "http.h"
 #include "metrics.h"
@@ -183,10 +184,11 @@ int main(int argc, char **argv)
     }
     app.ratelimit = sd_ratelimit_new(4096);
     app.metrics = sd_metrics_new();
+    app.auth_cache = sd_auth_cache_new();
     app.public_url = o.public_url;
     app.hall = o.hall;
     app.rate_per_minute = (int)o.rate_per_minute;
-    if (!app.ratelimit || !app.metrics)
+    if (!app.ratelimit || !app.metrics || !app.auth_cache)
         goto out;
 
     sd_server_config scfg = {
@@ -233,6 +235,7 @@ out:
     sd_server_stop(srv, 10);
     sd_catalog_cache_free(app.catalog);
     sd_metrics_free(app.metrics);
+    sd_auth_cache_free(app.auth_cache);
     sd_ratelimit_free(app.ratelimit);
     qf_calendar_free(app.calendar);
     sd_store_close(app.store);

@@ -20,6 +20,7 @@ struct MHD_Connection;
 typedef struct sd_catalog_cache sd_catalog_cache;
 typedef struct sd_ratelimit sd_ratelimit;
 typedef struct sd_metrics sd_metrics;
+typedef struct sd_auth_cache sd_auth_cache;
 
 /* Limits. Every input has one; see API.md. */
 #define SD_BODY_MAX_DEFAULT   (64 * 1024)
@@ -32,6 +33,7 @@ typedef struct sd_app {
     sd_catalog_cache *catalog;   /* the published catalog, served from memory */
     sd_ratelimit *ratelimit;
     sd_metrics *metrics;
+    sd_auth_cache *auth_cache;   /* resolved tokens, ≤1 s old */
     const char *public_url;      /* base of tracking URLs printed on receipts */
     const char *hall;            /* the hall this daemon serves by default */
     int rate_per_minute;         /* per token */

@@ -63,6 +63,7 @@ size=$(stat -c %s "$work/catalog.json")
 # nginx: the same certificate, the catalog's bytes as a static file.
 mkdir -p "$work/www" "$work/nginx"
 cp "$work/catalog.json" "$work/www/catalog.json"
+chmod 755 "$work" "$work/www"; chmod 644 "$work/www/catalog.json"   # nginx workers run as www-data
 cat >"$work/nginx/nginx.conf" <<NGINX
 daemon off;
 worker_processes 2;
@@ -117,7 +118,7 @@ run() { # label, then wrk arguments
     p99=$(echo "$out" | sed -n 's/^ *99% *//p')
     local non2xx
     non2xx=$(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')
-    printf '%-34s %12s req/s   p99 %8s   %s\n' "$label" "$rps" "$p99" "${non2xx:+non-2xx: $non2xx}"
+    printf '%-36s %10s req/s   p99 %8s   %s\n' "$label" "$rps" "$p99" "${non2xx:+errors (non-2xx/3xx): $non2xx}"
     echo "$rps" >"$work/last.rps"
 }
 

@@ -270,6 +270,20 @@ harness_response harness_request(harness *h, const char *method, const char *pat
     return r;
 }
 
+harness_response harness_request_until(harness *h, long want_status, unsigned deadline_ms,
+                                       const char *method, const char *path, const char *token,
+                                       const char *body)
+{
+    uint64_t deadline = now_ms() + deadline_ms;
+    for (;;) {
+        harness_response r = harness_request(h, method, path, token, body, NULL);
+        if (r.status == want_status || now_ms() >= deadline)
+            return r;
+        harness_response_free(&r);
+        poll(NULL, 0, 20); /* the next attempt, not a wait for success */
+    }
+}
+
 void harness_response_free(harness_response *r)
 {
     free(r->body);

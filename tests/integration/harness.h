@@ -54,4 +54,11 @@ harness_response harness_request(harness *h, const char *method, const char *pat
                                  const char *token, const char *body, const char *const *headers);
 void harness_response_free(harness_response *r);
 
+/* Repeats a request until it answers want_status or deadline_ms passes, and
+ * returns the last response. For effects that take a bounded time to reach
+ * the daemon (a revocation by qifu-ctl passes the token cache within 1 s). */
+harness_response harness_request_until(harness *h, long want_status, unsigned deadline_ms,
+                                       const char *method, const char *path, const char *token,
+                                       const char *body);
+
 #endif
