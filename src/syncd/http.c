@@ -62,6 +62,7 @@ struct sd_server {
     sd_cert *certs[SD_MAX_CERT_GENERATIONS];
     unsigned ncerts;              /* certs[ncerts - 1] is current */
     atomic_uint in_flight;
+    gnutls_datum_t ticket_key;    /* session-ticket key for resumption */
 };
 
 /* ---- request helpers (syncd.h) ------------------------------------------ */
@@ -373,6 +374,25 @@ qf_err sd_server_reload_cert(sd_server *srv, char *err, size_t errlen)
     return QF_OK;
 }
 
+/* Session resumption. libmicrohttpd creates each connection's GnuTLS
+ * session but never enables tickets on it, so returning clients would
+ * always pay a full handshake. MHD tells us about a new connection after
+ * gnutls_init and before the handshake; that is where we enable tickets
+ * (TLS 1.3 PSK and TLS 1.2 tickets) with the server's key, which GnuTLS
+ * rotates internally. */
+static void sd_notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                 enum MHD_ConnectionNotificationCode code)
+{
+    sd_server *srv = cls;
+    const union MHD_ConnectionInfo *ci;
+    (void)socket_context;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED || !srv->ticket_key.data)
+        return;
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (ci && ci->tls_session)
+        gnutls_session_ticket_enable_server(ci->tls_session, &srv->ticket_key);
+}
+
 /* ---- listening ---------------------------------------------------------- */
 
 static bool sd_addr_is_loopback(const struct sockaddr *sa)
@@ -482,6 +502,10 @@ qf_err sd_server_start(sd_app *app, const sd_server_config *cfg, sd_server **out
         }
         if ((rc = sd_server_reload_cert(srv, err, errlen)) != QF_OK)
             goto out;
+        if (gnutls_session_ticket_key_generate(&srv->ticket_key) < 0) {
+            rc = qf_err_set(err, errlen, QF_ERR_NOMEM, "cannot make a session-ticket key");
+            goto out;
+        }
         flags |= MHD_USE_TLS;
     }
     if ((rc = sd_listen(cfg->listen, cfg->insecure_loopback, &srv->listen_fd, bound, boundlen, err,
@@ -495,16 +519,16 @@ qf_err sd_server_start(sd_app *app, const sd_server_config *cfg, sd_server **out
             srv, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
             cfg->connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_END);
     } else {
-        /* TLS 1.2 and 1.3 only. GnuTLS (3.6.3 and later) issues TLS 1.3
-         * session tickets on its own and resumes TLS 1.2 sessions by ticket
-         * as well, so returning kiosks skip the full handshake. */
+        /* TLS 1.2 and 1.3 only; session tickets are enabled per connection
+         * in sd_notify_connection. */
         srv->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, sd_access, srv, MHD_OPTION_EXTERNAL_LOGGER, sd_mhd_log, NULL,
             MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_NOTIFY_COMPLETED, sd_completed,
             srv, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
             cfg->connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_HTTPS_PRIORITIES,
             "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE",
-            MHD_OPTION_HTTPS_CERT_CALLBACK, sd_cert_retrieve, MHD_OPTION_END);
+            MHD_OPTION_HTTPS_CERT_CALLBACK, sd_cert_retrieve, MHD_OPTION_NOTIFY_CONNECTION,
+            sd_notify_connection, srv, MHD_OPTION_END);
     }
     if (!srv->daemon) {
         rc = qf_err_set(err, errlen, QF_ERR_IO, "libmicrohttpd could not start on %s", bound);
@@ -548,6 +572,10 @@ void sd_server_stop(sd_server *srv, unsigned grace_s)
         sd_cert_owner = NULL;
     for (unsigned i = 0; i < srv->ncerts; i++)
         sd_cert_free(srv->certs[i]);
+    if (srv->ticket_key.data) {
+        gnutls_memset(srv->ticket_key.data, 0, srv->ticket_key.size);
+        gnutls_free(srv->ticket_key.data);
+    }
     pthread_mutex_destroy(&srv->cert_lock);
     free(srv->cert_path);
     free(srv->key_path);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -115,6 +116,57 @@ static void test_body_on_a_get_is_refused(void **state)
     harness_response_free(&r);
 }
 
+static void test_metrics_need_an_operator_and_count_requests(void **state)
+{
+    harness *h = *state;
+    char op[64], dev[64], id[64];
+    harness_response r;
+
+    harness_operator(h, "ops-metrics", op);
+    harness_enroll(h, "kiosk-metrics", dev, id);
+    r = harness_request(h, "GET", "/metrics", dev, NULL, NULL);
+    expect_error(&r, 403, "forbidden");
+    harness_response_free(&r);
+    r = harness_request(h, "GET", "/metrics", op, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.headers, "text/plain; version=0.0.4"));
+    assert_non_null(strstr(r.body, "qifu_http_requests_total{route=\"/healthz\",status=\"200\"}"));
+    assert_non_null(strstr(r.body, "qifu_http_requests_total{route=\"/metrics\",status=\"403\"} 1"));
+    assert_non_null(strstr(r.body, "qifu_http_request_duration_seconds_count"));
+    assert_non_null(strstr(r.body, "qifu_devices_enrolled 1"));
+    harness_response_free(&r);
+}
+
+/* A daemon whose config allows 3 requests a minute per caller. */
+static void test_rate_limit_answers_429_with_retry_after(void **state)
+{
+    harness h2;
+    char cfg[64] = "/tmp/qifu-rate-XXXXXX", dev[64], id[64];
+    const char *text = "[syncd]\nrate_per_minute = 3\n";
+    int fd = mkstemp(cfg);
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    memset(&h2, 0, sizeof h2);
+    snprintf(h2.extra_args, sizeof h2.extra_args, "--config %s", cfg);
+    harness_start(&h2, false);
+
+    /* public routes are limited per client address: enrollment was 1 */
+    harness_enroll(&h2, "kiosk-rate", dev, id);
+    for (int i = 0; i < 3; i++) {
+        harness_response r = harness_request(&h2, "GET", "/api/v1/queues", dev, NULL, NULL);
+        assert_int_not_equal(r.status, 429);
+        harness_response_free(&r);
+    }
+    harness_response r = harness_request(&h2, "GET", "/api/v1/queues", dev, NULL, NULL);
+    expect_error(&r, 429, "rate_limited");
+    assert_non_null(strstr(r.headers, "Retry-After: "));
+    harness_response_free(&r);
+    harness_stop(&h2);
+    unlink(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +178,8 @@ int main(void)
         cmocka_unit_test(test_oversized_body_is_413),
         cmocka_unit_test(test_overlong_url_is_414),
         cmocka_unit_test(test_body_on_a_get_is_refused),
+        cmocka_unit_test(test_metrics_need_an_operator_and_count_requests),
+        cmocka_unit_test(test_rate_limit_answers_429_with_retry_after),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
