@@ -109,13 +109,18 @@ qf_err sd_auth_resolve(sd_store *store, const char *authorization, qf_instant no
         return QF_ERR_DENIED;
     sd_auth_hash(token, hash);
     sd_store_lock(store);
-    /* A device token is valid only while its device is not revoked. */
+    /* A device token is valid only while its device is not revoked, a staff
+     * session only while the account is not disabled; a staff member's role
+     * and unit are read from the account, so a change applies at once. */
     st = sd_store_stmt(store,
-                       "SELECT t.kind, t.subject, t.role, COALESCE(d.hall, '') FROM tokens t "
+                       "SELECT t.kind, t.subject, COALESCE(s.role, t.role), COALESCE(d.hall, ''), "
+                       "COALESCE(s.unit, '') FROM tokens t "
                        "LEFT JOIN devices d ON t.kind = 'device' AND d.id = t.subject "
+                       "LEFT JOIN staff s ON t.kind = 'staff' AND s.id = t.subject "
                        "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
                        "AND (t.expires_at IS NULL OR t.expires_at > ?2) "
-                       "AND (t.kind <> 'device' OR (d.id IS NOT NULL AND d.revoked_at IS NULL))");
+                       "AND (t.kind <> 'device' OR (d.id IS NOT NULL AND d.revoked_at IS NULL)) "
+                       "AND (t.kind <> 'staff' OR (s.id IS NOT NULL AND s.disabled_at IS NULL))");
     if (!st) {
         rc = QF_ERR_STORAGE;
         goto out;
@@ -130,6 +135,7 @@ qf_err sd_auth_resolve(sd_store *store, const char *authorization, qf_instant no
         snprintf(out->subject, sizeof out->subject, "%s", sqlite3_column_text(st, 1));
         snprintf(out->role, sizeof out->role, "%s", sqlite3_column_text(st, 2));
         snprintf(out->hall, sizeof out->hall, "%s", sqlite3_column_text(st, 3));
+        snprintf(out->unit, sizeof out->unit, "%s", sqlite3_column_text(st, 4));
         rc = QF_OK;
     }
     sd_store_done(st);

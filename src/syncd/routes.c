@@ -24,6 +24,22 @@ static const sd_route sd_routes[] = {
     { "POST", "/api/v1/tickets/lease",             sd_h_ticket_lease,      SD_ALLOW_DEVICE, 4 KB },
     { "POST", "/api/v1/queues/{window}/call",      sd_h_queue_call,        SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 1 KB },
     { "GET",  "/api/v1/queues",                    sd_h_queue_list,        SD_ALLOW_DEVICE | SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 0 },
+    /* staff: sessions */
+    { "POST", "/api/v1/staff/login",               sd_h_staff_login,       SD_ALLOW_PUBLIC, 1 KB },
+    { "POST", "/api/v1/staff/logout",              sd_h_staff_logout,      SD_ALLOW_STAFF, 0 },
+    { "GET",  "/api/v1/staff/me",                  sd_h_staff_me,          SD_ALLOW_STAFF, 0 },
+    /* staff: the case workflow */
+    { "GET",  "/api/v1/staff/cases",               sd_h_wf_list,           SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
+    { "GET",  "/api/v1/staff/cases/{no}",          sd_h_wf_show,           SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
+    { "POST", "/api/v1/staff/cases/{no}/triage",   sd_h_wf_triage,         SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 4 KB },
+    { "POST", "/api/v1/staff/cases/{no}/transfer", sd_h_wf_transfer,       SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 4 KB },
+    { "POST", "/api/v1/staff/cases/{no}/reply",    sd_h_wf_reply,          SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 16 KB },
+    { "POST", "/api/v1/staff/cases/{no}/done",     sd_h_wf_done,           SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 16 KB },
+    { "POST", "/api/v1/staff/cases/{no}/escalate", sd_h_wf_escalate,       SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 16 KB },
+    { "POST", "/api/v1/staff/cases/{no}/decide",   sd_h_wf_decide,         SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 16 KB },
+    { "POST", "/api/v1/staff/cases/{no}/rate",     sd_h_wf_rate,           SD_ALLOW_STAFF | SD_ALLOW_DEVICE, 4 KB },
+    { "GET",  "/api/v1/staff/cases/{no}/escalation-form", sd_h_wf_form,    SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
+    { "GET",  "/api/v1/staff/overdue",             sd_h_wf_overdue,        SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
 };
 
 const sd_route *sd_routes_table(size_t *count)

@@ -48,5 +48,19 @@ int sd_h_ticket_create(sd_request *req);
 int sd_h_ticket_lease(sd_request *req);
 int sd_h_queue_call(sd_request *req);
 int sd_h_queue_list(sd_request *req);
+int sd_h_staff_login(sd_request *req);
+int sd_h_staff_logout(sd_request *req);
+int sd_h_staff_me(sd_request *req);
+int sd_h_wf_list(sd_request *req);
+int sd_h_wf_show(sd_request *req);
+int sd_h_wf_triage(sd_request *req);
+int sd_h_wf_transfer(sd_request *req);
+int sd_h_wf_reply(sd_request *req);
+int sd_h_wf_done(sd_request *req);
+int sd_h_wf_escalate(sd_request *req);
+int sd_h_wf_decide(sd_request *req);
+int sd_h_wf_rate(sd_request *req);
+int sd_h_wf_form(sd_request *req);
+int sd_h_wf_overdue(sd_request *req);
 
 #endif

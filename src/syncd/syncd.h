@@ -52,6 +52,7 @@ typedef struct sd_principal {
     char subject[64];            /* device id, operator name or staff id */
     char role[32];
     char hall[64];               /* devices: the hall they were enrolled for */
+    char unit[32];               /* staff: their unit id (unit-NNN), "" if none */
 } sd_principal;
 
 /* Which callers a route admits (bit set). */
