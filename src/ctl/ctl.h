@@ -26,4 +26,10 @@ int ctl_device_main(const ctl_options *opts, int argc, char **argv);
 int ctl_operator_main(const ctl_options *opts, int argc, char **argv);
 int ctl_cert_main(const ctl_options *opts, int argc, char **argv);
 
+int ctl_staff_main(const ctl_options *opts, int argc, char **argv);
+int ctl_case_main(const ctl_options *opts, int argc, char **argv);
+int ctl_supervise_main(const ctl_options *opts, int argc, char **argv);
+int ctl_report_main(const ctl_options *opts, int argc, char **argv);
+int ctl_helper_main(const ctl_options *opts, int argc, char **argv);
+
 #endif

@@ -35,6 +35,22 @@ static const ctl_noun ctl_nouns[] = {
     { "cert", ctl_cert_main,
       "cert self-signed --cert PEM --key PEM --host H [--host H2 ...] [--days N] [--force]\n"
       "                             a self-signed TLS server certificate and key" },
+    { "staff", ctl_staff_main,
+      "staff add ID --name NAME --role ROLE [--unit UNIT]  a staff account (PIN from stdin)\n"
+      "  staff passwd ID | list [--json] | disable ID" },
+    { "case", ctl_case_main,
+      "case list [--overdue] [--json] | show NO [--json] | form NO\n"
+      "  case triage NO --kind simple|single|whistle|fallback [--level 1|3|5] --lead UNIT [--co UNIT...]\n"
+      "  case transfer NO --lead UNIT | reply NO --text TEXT | done NO\n"
+      "  case escalate NO ... | decide NO ... | feedback NO --resolved yes|no --rating 1-5" },
+    { "supervise", ctl_supervise_main,
+      "supervise run              fire every supervision (督办) record due now, once\n"
+      "  supervise list [--json]    the records fired so far" },
+    { "report", ctl_report_main,
+      "report --from DATE --to DATE [--by board|unit|helper|channel] [--json|--csv]" },
+    { "helper", ctl_helper_main,
+      "helper log ID --kind contact|visit|upload [--enterprise NAME] [--note TEXT]\n"
+      "  helper scorecard ID --month YYYY-MM [--json]" },
 };
 
 static void ctl_usage(FILE *out)

@@ -1,0 +1,9 @@
+/* PLACEHOLDER while the module is written; replaced before commit. */
+#include <stdio.h>
+#include "ctl.h"
+int ctl_case_main(const ctl_options *opts, int argc, char **argv)
+{
+    (void)opts; (void)argc; (void)argv;
+    fprintf(stderr, "qifu-ctl: case is not built yet\n");
+    return CTL_EXIT_USAGE;
+}
