@@ -725,6 +725,27 @@ static void test_validate_reports_a_dangling_board(void **state)
     expect_one_problem(doc, QF_CATALOG_CHECK_REF_BOARD, "faq[0].board", "faq-001", NULL);
 }
 
+static void test_validate_checks_window_ticket_prefixes(void **state)
+{
+    (void)state;
+    json_t *doc = base();
+    json_t *windows = json_object_get(doc, "windows");
+    json_t *second = json_deep_copy(json_array_get(windows, 0));
+
+    /* one letter is fine; a second window with the same letter is not */
+    set_str(json_array_get(windows, 0), "ticket_prefix", "A");
+    set_str(second, "id", "win-tax");
+    set_str(second, "ticket_prefix", "A");
+    json_array_append_new(windows, second);
+    expect_one_problem(doc, QF_CATALOG_CHECK_ID_DUPLICATE, "windows[1].ticket_prefix", "win-tax",
+                       "ticket prefix \"A\" is already used by windows[0]");
+
+    doc = base();
+    set_str(json_array_get(json_object_get(doc, "windows"), 0), "ticket_prefix", "ab");
+    expect_one_problem(doc, QF_CATALOG_CHECK_ENUM, "windows[0].ticket_prefix", "win-fallback",
+                       "ticket prefix \"ab\" is not one letter A-Z");
+}
+
 static void test_validate_reports_a_dangling_unit_and_accepts_aliases(void **state)
 {
     (void)state;
@@ -1174,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_validate_passes_the_clean_document),
         cmocka_unit_test(test_validate_reports_a_duplicate_id),
         cmocka_unit_test(test_validate_reports_a_dangling_board),
+        cmocka_unit_test(test_validate_checks_window_ticket_prefixes),
         cmocka_unit_test(test_validate_reports_a_dangling_unit_and_accepts_aliases),
         cmocka_unit_test(test_validate_reports_a_dangling_service_id),
         cmocka_unit_test(test_validate_reports_bad_urls),
