@@ -42,7 +42,8 @@ static const ctl_noun ctl_nouns[] = {
       "case list [--overdue] [--json] | show NO [--json] | form NO\n"
       "  case triage NO --kind simple|single|whistle|fallback [--level 1|3|5] --lead UNIT [--co UNIT...]\n"
       "  case transfer NO --lead UNIT | reply NO --text TEXT | done NO\n"
-      "  case escalate NO ... | decide NO ... | feedback NO --resolved yes|no --rating 1-5" },
+      "  case escalate NO ... | decide NO ... | feedback NO --resolved yes|no --rating 1-5\n"
+      "  case rate NO --kind case|helper|lead --stars 1-5 [--comment TEXT]" },
     { "supervise", ctl_supervise_main,
       "supervise run              fire every supervision (督办) record due now, once\n"
       "  supervise list [--json]    the records fired so far" },

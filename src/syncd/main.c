@@ -22,6 +22,7 @@
 #include "qf_version.h"
 #include "ratelimit.h"
 #include "store.h"
+#include "supervise.h"
 #include "syncd.h"
 
 typedef struct sd_options {
@@ -36,6 +37,7 @@ typedef struct sd_options {
     const char *hall;
     bool insecure_loopback;
     long threads, rate_per_minute, connection_limit, timeout_s;
+    long supervise_interval_s;   /* 督办 scheduler period, 0: off */
 } sd_options;
 
 static void sd_usage(FILE *out)
@@ -45,7 +47,8 @@ static void sd_usage(FILE *out)
             "                  [--cert PEM --key PEM | --insecure-loopback] [--log-level LEVEL]\n"
             "qifu-syncd is the central daemon: catalog, cases, queues and device fleet over HTTPS.\n"
             "  --config FILE        INI file ([syncd] listen, db, cert, key, log_level, public_url,\n"
-            "                       hall, threads, rate_per_minute; [calendar] holidays)\n"
+            "                       hall, threads, rate_per_minute, supervise_interval_s;\n"
+            "                       [calendar] holidays)\n"
             "  --listen ADDR:PORT   port 0 picks a free port; 'listening on ADDR:PORT' is printed\n"
             "  --insecure-loopback  plain HTTP, refused on non-loopback addresses (tests only)\n"
             "  --help, --version\n");
@@ -111,7 +114,9 @@ static int sd_options_from_config(sd_options *o, const qf_config *cfg, char *err
         qf_config_get_int(cfg, "syncd", "connection_limit", 4, 100000, o->connection_limit,
                           &o->connection_limit, err, errlen) ||
         qf_config_get_int(cfg, "syncd", "timeout_s", 1, 3600, o->timeout_s, &o->timeout_s, err,
-                          errlen))
+                          errlen) ||
+        qf_config_get_int(cfg, "syncd", "supervise_interval_s", 0, SD_SUPERVISE_INTERVAL_MAX,
+                          o->supervise_interval_s, &o->supervise_interval_s, err, errlen))
         return -1;
     return 0;
 }
@@ -119,10 +124,11 @@ static int sd_options_from_config(sd_options *o, const qf_config *cfg, char *err
 int main(int argc, char **argv)
 {
     sd_options o = { .threads = 4, .rate_per_minute = 600, .connection_limit = 512,
-                     .timeout_s = 30 };
+                     .timeout_s = 30, .supervise_interval_s = SD_SUPERVISE_INTERVAL_DEFAULT };
     qf_config *cfg = NULL;
     sd_app app = { 0 };
     sd_server *srv = NULL;
+    sd_supervisor *sup = NULL;
     char err[512], bound[300];
     sigset_t sigs;
     uint64_t watchdog_usec = 0;
@@ -174,7 +180,11 @@ int main(int argc, char **argv)
     }
     if (qf_calendar_new(&app.calendar) != QF_OK)
         goto out;
-    if (o.holidays && qf_calendar_load_dir(app.calendar, o.holidays, err, sizeof err) != QF_OK) {
+    /* Deadlines must skip holidays: without [calendar] holidays the shipped
+     * files are used, the same ones qifu-ctl reads. */
+    if (!o.holidays)
+        o.holidays = QF_DATA_DIR "/config/holidays";
+    if (qf_calendar_load_dir(app.calendar, o.holidays, err, sizeof err) != QF_OK) {
         qf_error("holiday calendar: %s", err);
         goto out;
     }
@@ -190,6 +200,12 @@ int main(int argc, char **argv)
     app.rate_per_minute = (int)o.rate_per_minute;
     if (!app.ratelimit || !app.metrics || !app.auth_cache)
         goto out;
+    /* 督办: the first pass runs here, before serving (catch-up after downtime). */
+    if (sd_supervisor_start(app.store, app.calendar, o.supervise_interval_s, &sup, err,
+                            sizeof err) != QF_OK) {
+        qf_error("supervision: %s", err);
+        goto out;
+    }
 
     sd_server_config scfg = {
         .listen = o.listen,
@@ -233,6 +249,7 @@ int main(int argc, char **argv)
     status = 0;
 out:
     sd_server_stop(srv, 10);
+    sd_supervisor_stop(sup);
     sd_catalog_cache_free(app.catalog);
     sd_metrics_free(app.metrics);
     sd_auth_cache_free(app.auth_cache);

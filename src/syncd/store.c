@@ -9,7 +9,7 @@
 
 #include "qf_log.h"
 
-#define SD_STMT_CACHE_MAX 128
+#define SD_STMT_CACHE_MAX 512
 #define SD_BUSY_TIMEOUT_MS 5000
 
 typedef struct sd_stmt_slot {

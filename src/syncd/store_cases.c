@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "qf_log.h"
+#include "store_audit.h"
 
 /* ---- case numbers ------------------------------------------------------- */
 
@@ -38,6 +39,26 @@ static void sd_case_no_format(qf_instant now, int64_t seq, char out[SD_CASE_NO_M
     int y, m, d;
     qf_day_to_ymd(qf_instant_day(now), &y, &m, &d);
     snprintf(out, SD_CASE_NO_MAX, "%s%04d%02d%02d-%04" PRId64, SD_CASE_NO_PREFIX, y, m, d, seq);
+}
+
+/* ---- ratings -------------------------------------------------------------- */
+
+static const char *const sd_case_rating_names[] = {
+    /* index = score */
+    NULL, "very_dissatisfied", "dissatisfied", "basic", "satisfied", "very_satisfied",
+};
+
+int sd_case_rating_score(const char *name)
+{
+    for (int i = 1; name && i <= 5; i++)
+        if (strcmp(sd_case_rating_names[i], name) == 0)
+            return i;
+    return 0;
+}
+
+const char *sd_case_rating_name(int score)
+{
+    return score >= 1 && score <= 5 ? sd_case_rating_names[score] : NULL;
 }
 
 /* ---- qf_case_state as JSON ---------------------------------------------- */
@@ -325,6 +346,9 @@ qf_err sd_store_case_create(sd_store *store, const sd_case_new *nc, char no_out[
     }
     if ((rc = sd_case_event_insert(store, no, nc->now, nc->caller, "submit", NULL)) != QF_OK)
         goto out;
+    if ((rc = sd_store_audit_append(store, nc->now, nc->caller, "case.submit", no, NULL,
+                                    state_text, NULL)) != QF_OK)
+        goto out;
     st = sd_store_stmt(store, "INSERT INTO idempotency (caller, key, body_hash, case_no, "
                               "created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st) {
@@ -564,7 +588,7 @@ out:
 /* ---- events ------------------------------------------------------------- */
 
 /* Loads the state of case no inside the caller's transaction. */
-static qf_err sd_case_state_load(sd_store *store, const char *no, qf_case_state *out)
+qf_err sd_store_case_load_locked(sd_store *store, const char *no, qf_case_state *out)
 {
     sqlite3_stmt *st = sd_store_stmt(store, "SELECT state FROM cases WHERE no = ?1");
     qf_err rc;
@@ -582,17 +606,92 @@ static qf_err sd_case_state_load(sd_store *store, const char *no, qf_case_state 
     return rc;
 }
 
-/* Applies ev to `cur` and writes the state and the event row, inside the
- * caller's transaction. */
+/* The audit's view of a state: its JSON plus the members of extra.
+ * Ownership: the caller frees the text; NULL when out of memory. */
+static char *sd_case_audit_text(const qf_case_state *st, json_t *extra)
+{
+    json_t *obj = sd_case_state_to_json(st);
+    char *text = NULL;
+
+    if (obj && (!extra || json_object_update(obj, extra) == 0))
+        text = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return text;
+}
+
+static void sd_bind_instant(sqlite3_stmt *st, int i, qf_instant t)
+{
+    if (t == QF_CASE_NO_TIME)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, t);
+}
+
+qf_err sd_store_case_save_locked(sd_store *store, const char *no, const qf_case_state *before,
+                                 const qf_case_state *after, qf_instant at,
+                                 const sd_case_change *ch)
+{
+    char action[SD_AUDIT_NAME_MAX + 1];
+    char *text = NULL, *before_text = NULL, *after_text = NULL;
+    json_t *obj = sd_case_state_to_json(after);
+    sqlite3_stmt *st;
+    qf_err rc;
+
+    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    before_text = before ? sd_case_audit_text(before, ch->before_extra) : NULL;
+    after_text = sd_case_audit_text(after, ch->after_extra);
+    if (!text || !after_text || (before && !before_text)) {
+        rc = QF_ERR_NOMEM;
+        goto out;
+    }
+    st = sd_store_stmt(store,
+                       "UPDATE cases SET status = ?2, state = ?3, updated_at = ?4, case_kind = ?5, "
+                       "lead_unit = ?6, deadline = ?7, triaged_at = ?8, closed_at = ?9, "
+                       "platform_unit = COALESCE(?10, platform_unit, "
+                       "CASE WHEN ?11 THEN ?6 END) WHERE no = ?1");
+    if (!st) {
+        rc = QF_ERR_STORAGE;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, qf_case_status_name(after->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, at);
+    sd_bind_opt(st, 5, after->kind == QF_CASE_KIND_NONE ? NULL : qf_case_kind_name(after->kind));
+    sd_bind_opt(st, 6, after->lead_unit[0] ? after->lead_unit : NULL);
+    sd_bind_instant(st, 7, after->deadline);
+    sd_bind_instant(st, 8, after->triaged_at);
+    sd_bind_instant(st, 9, after->closed_at);
+    sd_bind_opt(st, 10, ch->platform_unit);
+    sqlite3_bind_int(st, 11, after->lead_kind == QF_CASE_LEAD_PLATFORM);
+    if ((rc = sd_store_step_done(store, st)) != QF_OK)
+        goto out;
+    if ((rc = sd_case_event_insert(store, no, at, ch->actor, ch->event, ch->detail)) != QF_OK)
+        goto out;
+    if (ch->action)
+        snprintf(action, sizeof action, "%s", ch->action);
+    else
+        snprintf(action, sizeof action, "case.%s", ch->event);
+    rc = sd_store_audit_append(store, at, ch->actor, action, no, before_text, after_text,
+                               ch->detail);
+out:
+    free(text);
+    free(before_text);
+    free(after_text);
+    return rc;
+}
+
+/* Applies ev to `cur` and saves the result, inside the caller's
+ * transaction. ev->at earlier than the last change is raised to it. */
 static qf_err sd_case_apply_locked(sd_store *store, const char *no, const qf_case_state *cur,
                                    const qf_case_event *ev_in, const char *actor,
                                    const char *detail, const qf_calendar *cal,
                                    qf_case_state *next, char *err, size_t errlen)
 {
     qf_case_event ev = *ev_in;
-    json_t *obj;
-    char *text;
-    sqlite3_stmt *st;
+    sd_case_change ch = { .actor = actor, .event = qf_case_event_name(ev_in->type),
+                          .detail = detail };
     qf_err rc;
 
     if (ev.at < cur->updated_at)
@@ -600,26 +699,10 @@ static qf_err sd_case_apply_locked(sd_store *store, const char *no, const qf_cas
     rc = qf_case_apply(cur, &ev, cal, next, err, errlen);
     if (rc != QF_OK)
         return rc;
-    obj = sd_case_state_to_json(next);
-    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    json_decref(obj);
-    if (!text)
-        return qf_err_set(err, errlen, QF_ERR_NOMEM, "cannot encode the case state");
-    st = sd_store_stmt(store, "UPDATE cases SET status = ?2, state = ?3, updated_at = ?4 "
-                              "WHERE no = ?1");
-    if (!st) {
-        free(text);
-        return QF_ERR_STORAGE;
-    }
-    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, qf_case_status_name(next->status), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, ev.at);
-    rc = sd_store_step_done(store, st);
-    free(text);
+    rc = sd_store_case_save_locked(store, no, cur, next, ev.at, &ch);
     if (rc != QF_OK)
-        return rc;
-    return sd_case_event_insert(store, no, ev.at, actor, qf_case_event_name(ev.type), detail);
+        qf_err_set(err, errlen, rc, "the case could not be saved");
+    return rc;
 }
 
 qf_err sd_store_case_apply(sd_store *store, const char *no, const qf_case_event *ev,
@@ -635,7 +718,7 @@ qf_err sd_store_case_apply(sd_store *store, const char *no, const qf_case_event 
     sd_store_lock(store);
     if ((rc = sd_store_begin(store)) != QF_OK)
         goto out;
-    if ((rc = sd_case_state_load(store, no, &cur)) != QF_OK) {
+    if ((rc = sd_store_case_load_locked(store, no, &cur)) != QF_OK) {
         if (rc == QF_ERR_NOT_FOUND)
             qf_err_set(err, errlen, rc, "no case %s", no);
         goto out;
@@ -667,6 +750,8 @@ qf_err sd_store_case_feedback(sd_store *store, const char *no, bool resolved, co
     sqlite3_stmt *st;
     qf_err rc;
 
+    if (!sd_case_rating_score(rating))
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "rating: not one of the five levels");
     /* The rating travels in the event row too, so each round of feedback
      * (a reopened case is rated again) stays on record. */
     detail = json_pack("{s:b,s:s}", "resolved", resolved, "rating", rating);
@@ -680,7 +765,7 @@ qf_err sd_store_case_feedback(sd_store *store, const char *no, bool resolved, co
     sd_store_lock(store);
     if ((rc = sd_store_begin(store)) != QF_OK)
         goto out;
-    if ((rc = sd_case_state_load(store, no, &cur)) != QF_OK) {
+    if ((rc = sd_store_case_load_locked(store, no, &cur)) != QF_OK) {
         if (rc == QF_ERR_NOT_FOUND)
             qf_err_set(err, errlen, rc, "no case %s", no);
         goto out;
@@ -703,6 +788,24 @@ qf_err sd_store_case_feedback(sd_store *store, const char *no, bool resolved, co
     sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, rating, -1, SQLITE_STATIC);
     sd_bind_opt(st, 3, comment);
+    if ((rc = sd_store_step_done(store, st)) != QF_OK)
+        goto out;
+    /* The ratings table keeps the submitter's latest answer (a reopened
+     * case is rated again) as a score, subject the lead unit rated. */
+    st = sd_store_stmt(store, "INSERT INTO ratings (case_no, kind, rater, subject, score, "
+                              "comment, at) VALUES (?1, 'case', 'submitter', ?2, ?3, ?4, ?5) "
+                              "ON CONFLICT (case_no, kind, rater) DO UPDATE SET "
+                              "subject = excluded.subject, score = excluded.score, "
+                              "comment = excluded.comment, at = excluded.at");
+    if (!st) {
+        rc = QF_ERR_STORAGE;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cur.lead_unit, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, sd_case_rating_score(rating));
+    sd_bind_opt(st, 4, comment);
+    sqlite3_bind_int64(st, 5, next.updated_at);
     if ((rc = sd_store_step_done(store, st)) != QF_OK)
         goto out;
     rc = sd_store_commit(store);

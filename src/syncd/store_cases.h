@@ -11,15 +11,29 @@
  * it the submitter's timeline shows — anything else (who, internal remarks)
  * stays staff-side.
  *
- * Owns: the SQL of cases, case_events, case_counters and idempotency, and
- * the JSON codec of qf_case_state. Does not own: validation of what people
- * typed (h_cases.c does it before calling here), authorisation, or who may
- * send which event. Full mobiles and credit codes are stored (staff must
+ * Owns: the SQL of cases, case_events, case_counters and idempotency, the
+ * submitter's own row in ratings (kind 'case', rater 'submitter': the
+ * latest 好差评 as a score 1-5, written with the feedback), and the JSON
+ * codec of qf_case_state. Does not own: the staff workflow's other rows
+ * (case_units, escalations, other ratings: store_workflow.c), validation
+ * of what people typed (h_cases.c does it before calling here),
+ * authorisation, or who may send which event. Full mobiles and credit codes are stored (staff must
  * call back) but never logged from here.
  *
  * Every function takes the store lock for its whole run; every write is one
  * BEGIN IMMEDIATE … COMMIT, so when it returns QF_OK the change is durable
- * (WAL, synchronous=FULL) and the caller may acknowledge it. */
+ * (WAL, synchronous=FULL) and the caller may acknowledge it. The "_locked"
+ * functions at the end are the exception: they are for other store_*.c
+ * files (store_workflow.c) that hold the lock and their own transaction.
+ *
+ * Every state change (creation included) also, in the same transaction:
+ *   - refreshes the denormalised columns the workflow and the supervision
+ *     scheduler query by: case_kind (NULL before triage), lead_unit (NULL
+ *     before triage), platform_unit (set by the workflow; a platform-led
+ *     case with none recorded gets its lead), deadline (NULL while none),
+ *     triaged_at, closed_at;
+ *   - appends an audit row (store_audit.h) "case.<event>" with the
+ *     qf_case_state JSON before and after and the event's detail. */
 #ifndef SD_STORE_CASES_H
 #define SD_STORE_CASES_H
 
@@ -123,6 +137,13 @@ qf_err sd_store_case_feedback(sd_store *store, const char *no, bool resolved, co
                               const qf_calendar *cal, qf_case_state *out,
                               qf_case_status *status_out, char *err, size_t errlen);
 
+/* The five-level satisfaction scale (好差评) as stored in ratings.score:
+ * very_satisfied 5, satisfied 4, basic 3, dissatisfied 2,
+ * very_dissatisfied 1. _score gives 0 for an unknown name, _name NULL for a
+ * score outside 1..5. */
+int sd_case_rating_score(const char *name);
+const char *sd_case_rating_name(int score);
+
 /* Cases per status, indexed by qf_case_status. */
 qf_err sd_store_case_counts(sd_store *store, long counts[QF_CASE_STATUS__COUNT]);
 
@@ -136,5 +157,38 @@ qf_err sd_store_case_board_known(sd_store *store, const char *board, bool *known
  * checks every member and returns QF_ERR_INVALID with the reason. */
 json_t *sd_case_state_to_json(const qf_case_state *st);
 qf_err sd_case_state_from_json(const json_t *obj, qf_case_state *out, char *err, size_t errlen);
+
+/* ---- for store_*.c only: inside the caller's transaction ------------------
+ * The caller holds the store lock (sd_store_lock) and has begun a write
+ * transaction (sd_store_begin); these neither lock nor commit, so what they
+ * write commits or rolls back with the caller's other changes. */
+
+/* Reads the rules' state of case no. QF_ERR_NOT_FOUND when there is none,
+ * QF_ERR_STORAGE when the row is damaged. */
+qf_err sd_store_case_load_locked(sd_store *store, const char *no, qf_case_state *out);
+
+/* What one change of a case records besides the new state. Borrowed. */
+typedef struct sd_case_change {
+    const char *actor;         /* audit and case_events actor */
+    const char *event;         /* case_events.event: a qf_case event name, or
+                                  another verb ("reassign") */
+    const char *action;        /* audit action; NULL: "case.<event>" */
+    const char *detail;        /* JSON object text for case_events.detail and
+                                  the audit detail, or NULL. Its "note" member
+                                  is shown to the submitter (see above). */
+    const char *platform_unit; /* non-NULL: sets cases.platform_unit */
+    json_t *before_extra;      /* objects whose members are added to the
+                                  audit's before/after state JSON (the units,
+                                  an escalation…), or NULL; borrowed */
+    json_t *after_extra;
+} sd_case_change;
+
+/* Saves `after` (reached from `before` at instant at) as the case's state:
+ * the row with its denormalised columns, a case_events row and the audit
+ * row. The caller computed `after` with qf_case_apply (or, for a change the
+ * rules have no event for, from it: see store_workflow.c). */
+qf_err sd_store_case_save_locked(sd_store *store, const char *no, const qf_case_state *before,
+                                 const qf_case_state *after, qf_instant at,
+                                 const sd_case_change *ch);
 
 #endif

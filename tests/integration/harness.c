@@ -329,3 +329,62 @@ void harness_operator(harness *h, const char *name, char *token)
     sscanf(p + 7, "%63s", token);
     free(out);
 }
+
+int harness_ctl_stdin(harness *h, const char *input, char **out_stdout, const char *const *args)
+{
+    const char *argv[32];
+    int inpipe[2], outpipe[2], status = 0, n = 0;
+    size_t len = 0, inlen = input ? strlen(input) : 0, sent = 0;
+    char *buf = NULL;
+    pid_t pid;
+
+    argv[n++] = QIFU_CTL_BIN;
+    argv[n++] = "--db";
+    argv[n++] = h->db;
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    assert_int_equal(pipe(inpipe), 0);
+    assert_int_equal(pipe(outpipe), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(inpipe[0], 0);
+        dup2(outpipe[1], 1);
+        close(inpipe[0]);
+        close(inpipe[1]);
+        close(outpipe[0]);
+        close(outpipe[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(inpipe[0]);
+    close(outpipe[1]);
+    /* The inputs are a line or two: far below the pipe buffer, so writing
+     * all of it before reading cannot block on a child that writes first. */
+    signal(SIGPIPE, SIG_IGN);
+    while (sent < inlen) {
+        ssize_t put = write(inpipe[1], input + sent, inlen - sent);
+        if (put <= 0)
+            break;
+        sent += (size_t)put;
+    }
+    close(inpipe[1]);
+    for (;;) {
+        char chunk[4096];
+        ssize_t got = read(outpipe[0], chunk, sizeof chunk);
+        if (got <= 0)
+            break;
+        buf = realloc(buf, len + (size_t)got + 1);
+        memcpy(buf + len, chunk, (size_t)got);
+        len += (size_t)got;
+        buf[len] = '\0';
+    }
+    close(outpipe[0]);
+    waitpid(pid, &status, 0);
+    if (out_stdout)
+        *out_stdout = buf;
+    else
+        free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -40,6 +40,10 @@ void harness_restart(harness *h);       /* start again on the same folder */
  * (owned, may be NULL). args: a NULL-terminated list. */
 int harness_ctl(harness *h, char **out_stdout, const char *const *args);
 
+/* harness_ctl with input written to qifu-ctl's stdin (then closed), for
+ * commands that read a secret there (staff add/passwd read the PIN). */
+int harness_ctl_stdin(harness *h, const char *input, char **out_stdout, const char *const *args);
+
 /* Makes an enrolled device (through qifu-ctl device enroll and the real
  * POST /api/v1/devices/enroll) and returns its bearer token in token
  * (64 bytes) and id in device_id (64 bytes). */
