@@ -31,5 +31,7 @@ int ctl_case_main(const ctl_options *opts, int argc, char **argv);
 int ctl_supervise_main(const ctl_options *opts, int argc, char **argv);
 int ctl_report_main(const ctl_options *opts, int argc, char **argv);
 int ctl_helper_main(const ctl_options *opts, int argc, char **argv);
+int ctl_print_main(const ctl_options *opts, int argc, char **argv);
+int ctl_printer_main(const ctl_options *opts, int argc, char **argv);
 
 #endif

@@ -52,6 +52,14 @@ static const ctl_noun ctl_nouns[] = {
     { "helper", ctl_helper_main,
       "helper log ID --kind contact|visit|upload [--enterprise NAME] [--note TEXT]\n"
       "  helper scorecard ID --month YYYY-MM [--json]" },
+    { "print", ctl_print_main,
+      "print test-slip --sink SINK [--width 384|576]  a sample ticket slip with its QR\n"
+      "  print receipt --case NO --sink SINK  a case receipt (--db)\n"
+      "  print guide --service ID --sink SINK [--catalog DIR]  a service guide from the catalog\n"
+      "                             SINK: escpos-file:PATH, escpos-tcp:HOST:PORT or png:DIR" },
+    { "printer", ctl_printer_main,
+      "printer listen --port P --out DIR [--status ok|near_end|paper_out|cover_open|offline] [--once]\n"
+      "                             a virtual ESC/POS printer on 127.0.0.1 (slips as PNG)" },
 };
 
 static void ctl_usage(FILE *out)
