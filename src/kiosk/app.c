@@ -1,0 +1,482 @@
+/* app.c — the kiosk runtime (see app.h): SDL set-up for a window or the
+ * headless software target, loading the catalog (sync cache, or the
+ * catalog_dir development fallback), starting the sync worker when a server
+ * is configured, and the event loop: wait for an event or the next timer,
+ * apply it, rebuild the screen when the state says it changed, draw once.
+ *
+ * The sync worker (net/) starts only when [server] url is set; without it
+ * the kiosk runs from the catalog cache, or from catalog_dir in development,
+ * or shows that no catalog is available. */
+#include "app.h"
+#include "qf_version.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KAPP_DEFAULT_FONT "fonts/NotoSansCJK-Regular.ttc"
+#define KAPP_FONT_INDEX 2      /* the Simplified Chinese face of the .ttc */
+#define KAPP_LARGE_SCALE 1.5
+
+
+double kapp_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void kapp_on_change(void *ud, unsigned changes)
+{
+    kapp *k = ud;
+    k->changes |= changes;     /* rebuilt in kapp_update, never inside an action */
+}
+
+/* Called on the sync worker's thread: copy the event and hand it over. */
+static void kapp_on_sync(void *ud, const kn_event *ev)
+{
+    kapp *k = ud;
+    kn_event *copy = malloc(sizeof *copy);
+    if (!copy) {
+        if (ev->kind == KN_EVENT_CATALOG)
+            qf_catalog_free(ev->catalog);
+        return;
+    }
+    *copy = *ev;
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = k->ev_sync;
+    e.user.data1 = copy;
+    if (SDL_PushEvent(&e) != 1) {
+        if (copy->kind == KN_EVENT_CATALOG)
+            qf_catalog_free(copy->catalog);
+        free(copy);
+    }
+}
+
+/* The shipped font: [kiosk] font, else under $QIFU_DATA_DIR or the build's
+ * data folder (QF_DATA_DIR). */
+static void kapp_font_path(const qf_config *cfg, char *out, size_t len)
+{
+    const char *font = qf_config_get(cfg, "kiosk", "font");
+    if (font && *font) {
+        snprintf(out, len, "%s", font);
+        return;
+    }
+    const char *dir = getenv("QIFU_DATA_DIR");
+    const char *cands[] = { dir, QF_DATA_DIR, "." };
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+        if (!cands[i])
+            continue;
+        snprintf(out, len, "%s/%s", cands[i], KAPP_DEFAULT_FONT);
+        FILE *fp = fopen(out, "rb");
+        if (fp) {
+            fclose(fp);
+            return;
+        }
+    }
+    snprintf(out, len, "%s", KAPP_DEFAULT_FONT);
+}
+
+static qf_err kapp_load_catalog(kapp *k, char *err, size_t errlen)
+{
+    const char *state_dir = qf_config_get(k->cfg, "kiosk", "state_dir");
+    const char *url = qf_config_get(k->cfg, "server", "url");
+    const char *dir = qf_config_get(k->cfg, "kiosk", "catalog_dir");
+    snprintf(k->catalog_source, sizeof k->catalog_source, "none");
+    if (state_dir && *state_dir) {
+        qf_catalog *cat = NULL;
+        int64_t version = 0;
+        char why[256];
+        if (kn_cache_load(state_dir, &cat, &version, why, sizeof why) == QF_OK) {
+            ks_app_catalog_take(&k->state, cat, version);
+            snprintf(k->catalog_source, sizeof k->catalog_source, "cache");
+            return QF_OK;
+        }
+    }
+    /* Development and tests: read assets/catalog straight from disk, but only
+     * when no server would bring a catalog. */
+    if (dir && *dir && !(url && *url)) {
+        qf_catalog *cat = NULL;
+        qf_err rc = qf_catalog_new(&cat);
+        if (rc == QF_OK)
+            rc = qf_catalog_load_dir(cat, dir, err, errlen);
+        if (rc != QF_OK) {
+            qf_catalog_free(cat);
+            return rc;
+        }
+        ks_app_catalog_take(&k->state, cat, 0);
+        snprintf(k->catalog_source, sizeof k->catalog_source, "catalog_dir");
+    }
+    return QF_OK;
+}
+
+static void kapp_start_sync(kapp *k)
+{
+    const char *url = qf_config_get(k->cfg, "server", "url");
+    if (!url || !*url)
+        return;
+    kn_sync_config sc = {
+        .url = url,
+        .ca_file = qf_config_get(k->cfg, "server", "ca_file"),
+        .enroll_code = qf_config_get(k->cfg, "server", "enroll_code"),
+        .device_name = k->hall_name,
+        .state_dir = qf_config_get(k->cfg, "kiosk", "state_dir"),
+        .software_version = "qifu-kiosk",
+        .sync_interval_s = 60,
+        .heartbeat_s = 60,
+    };
+    char why[256] = "";
+    if (kn_sync_start(&sc, kapp_on_sync, k, &k->sync, why, sizeof why) != QF_OK)
+        fprintf(stderr, "qifu-kiosk: sync worker not started: %s\n", why);
+}
+
+qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
+{
+    memset(k, 0, sizeof *k);
+    k->opt = *opt;
+    k->w = opt->width;
+    k->h = opt->height;
+    k->first_frame_ms = -1;
+    qf_err rc = qf_config_load(opt->config_path, &k->cfg, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+    k->hall_name = qf_config_get(k->cfg, "kiosk", "hall_name");
+    if (!k->hall_name)
+        k->hall_name = "钱塘区企业综合服务中心";
+    long idle = KS_APP_IDLE_DEFAULT_S;
+    rc = qf_config_get_int(k->cfg, "kiosk", "idle_timeout_s", 5, 3600, KS_APP_IDLE_DEFAULT_S,
+                           &idle, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+    ks_app_init(&k->state, (unsigned)idle);
+    ks_app_set_observer(&k->state, kapp_on_change, k);
+    const char *lang = qf_config_get(k->cfg, "kiosk", "language");
+    if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "[kiosk] language: zh or en, not '%s'",
+                          lang);
+
+    if (opt->headless)
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    /* Touch screens send both finger and mouse events: we use the mouse ones. */
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
+        return qf_err_set(err, errlen, QF_ERR_IO, "SDL_Init: %s", SDL_GetError());
+    if (TTF_Init() != 0)
+        return qf_err_set(err, errlen, QF_ERR_IO, "TTF_Init: %s", TTF_GetError());
+    if (opt->headless) {
+        k->target = SDL_CreateRGBSurfaceWithFormat(0, k->w, k->h, 32, SDL_PIXELFORMAT_XRGB8888);
+        if (!k->target)
+            return qf_err_set(err, errlen, QF_ERR_NOMEM, "surface: %s", SDL_GetError());
+        k->ren = SDL_CreateSoftwareRenderer(k->target);
+    } else {
+        k->win = SDL_CreateWindow("qifu-kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                  k->w, k->h, SDL_WINDOW_SHOWN);
+        if (!k->win)
+            return qf_err_set(err, errlen, QF_ERR_IO, "window: %s", SDL_GetError());
+        k->ren = SDL_CreateRenderer(k->win, -1, 0);
+    }
+    if (!k->ren)
+        return qf_err_set(err, errlen, QF_ERR_IO, "renderer: %s", SDL_GetError());
+    k->ev_sync = SDL_RegisterEvents(1);
+    if (k->ev_sync == (Uint32)-1)
+        return qf_err_set(err, errlen, QF_ERR_LIMIT, "no SDL user events left");
+
+    char font[1200];
+    kapp_font_path(k->cfg, font, sizeof font);
+    rc = ui_ctx_init(&k->ui, k->ren, font, KAPP_FONT_INDEX, k->w, k->h, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+    ui_scene_init(&k->scene);
+    k->env = (scr_env){ &k->state, &k->ui, &k->scene, k->w, k->h, k->hall_name, 0 };
+    rc = kapp_load_catalog(k, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+    const char *url = qf_config_get(k->cfg, "server", "url");
+    ks_app_configure(&k->state, lang && strcmp(lang, "en") == 0, url && *url);
+    kapp_start_sync(k);
+    k->changes |= KS_CHANGE_SCREEN;
+    return QF_OK;
+}
+
+void kapp_cleanup(kapp *k)
+{
+    if (k->sync)
+        kn_sync_stop(k->sync);
+    k->sync = NULL;
+    /* Events the worker posted that were never handled still own memory. */
+    if (k->ev_sync && k->ev_sync != (Uint32)-1 && SDL_WasInit(SDL_INIT_EVENTS)) {
+        SDL_Event e;
+        while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_sync, k->ev_sync) == 1) {
+            kn_event *ev = e.user.data1;
+            if (ev && ev->kind == KN_EVENT_CATALOG)
+                qf_catalog_free(ev->catalog);
+            free(ev);
+        }
+    }
+    ui_scene_clear(&k->scene);
+    ui_ctx_cleanup(&k->ui);
+    if (k->ren)
+        SDL_DestroyRenderer(k->ren);
+    if (k->target)
+        SDL_FreeSurface(k->target);
+    if (k->win)
+        SDL_DestroyWindow(k->win);
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+    ks_app_cleanup(&k->state);
+    qf_config_free(k->cfg);
+    k->cfg = NULL;
+}
+
+uint64_t kapp_now(const kapp *k)
+{
+    return k->opt.headless ? k->clock_ms : (uint64_t)SDL_GetTicks();
+}
+
+const char *kapp_screen_name(const kapp *k)
+{
+    return scr_get(k->built ? k->built_screen : ks_app_screen(&k->state))->name;
+}
+
+static void kapp_sync_event(kapp *k, kn_event *ev)
+{
+    switch (ev->kind) {
+    case KN_EVENT_CATALOG:
+        ks_app_catalog_take(&k->state, ev->catalog, ev->catalog_version);
+        ev->catalog = NULL;
+        break;
+    case KN_EVENT_ONLINE:
+    case KN_EVENT_ENROLLED:
+        ks_app_set_online(&k->state, true);
+        break;
+    case KN_EVENT_OFFLINE:
+    case KN_EVENT_ERROR:
+        ks_app_set_online(&k->state, false);
+        fprintf(stderr, "qifu-kiosk: sync: %s\n", ev->message);
+        break;
+    }
+    free(ev);
+}
+
+void kapp_handle_event(kapp *k, const SDL_Event *ev)
+{
+    uint64_t now = kapp_now(k);
+    k->env.now_ms = now;
+    if (ev->type == k->ev_sync) {
+        kapp_sync_event(k, ev->user.data1);
+        return;
+    }
+    switch (ev->type) {
+    case SDL_QUIT:
+        k->quit = true;
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (ev->button.button == SDL_BUTTON_LEFT) {
+            k->redraw |= ui_scene_pointer_down(&k->scene, ev->button.x, ev->button.y, now);
+            ks_app_activity(&k->state, now);
+        }
+        break;
+    case SDL_MOUSEMOTION:
+        if (k->scene.down) {
+            k->redraw |= ui_scene_pointer_move(&k->scene, ev->motion.x, ev->motion.y, now);
+            ks_app_activity(&k->state, now);
+        }
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (ev->button.button == SDL_BUTTON_LEFT) {
+            k->redraw |= ui_scene_pointer_up(&k->scene, ev->button.x, ev->button.y, now);
+            ks_app_activity(&k->state, now);
+        }
+        break;
+    case SDL_KEYDOWN:
+        ks_app_activity(&k->state, now);
+        if (ev->key.keysym.sym == SDLK_ESCAPE || ev->key.keysym.sym == SDLK_AC_BACK)
+            ks_app_back(&k->state);
+        break;
+    case SDL_TEXTINPUT:
+        /* No text field in this slice yet (search comes with ks_search). */
+        ks_app_activity(&k->state, now);
+        break;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_EXPOSED)
+            k->redraw = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static void kapp_rebuild(kapp *k)
+{
+    ks_screen s = ks_app_screen(&k->state);
+    if (!k->built || s != k->built_screen || (k->changes & (KS_CHANGE_PREFS | KS_CHANGE_CATALOG)))
+        k->scene.scroll_y = 0;
+    k->ui.scale = k->state.large_text ? KAPP_LARGE_SCALE : 1.0;
+    k->env.now_ms = kapp_now(k);
+    ui_scene_clear(&k->scene);
+    k->scene.bg = 0;
+    k->scene.view = (SDL_Rect){ 0, 0, 0, 0 };
+    scr_get(s)->build(&k->env);
+    scr_countdown_build(&k->env);
+    k->built = true;
+    k->built_screen = s;
+    k->changes = 0;
+    k->redraw = true;
+}
+
+static void kapp_draw(kapp *k)
+{
+    double t = kapp_mono_ms();
+    ui_scene_draw(&k->scene, &k->ui, k->w, k->h);
+    SDL_RenderPresent(k->ren);
+    if (k->frames < sizeof k->draw_ms / sizeof k->draw_ms[0])
+        k->draw_ms[k->frames] = (float)(kapp_mono_ms() - t);
+    k->frames++;
+    k->redraw = false;
+    if (k->first_frame_ms < 0) {
+        k->first_frame_ms = kapp_mono_ms() - k->opt.t0_ms;
+        fprintf(stderr, "qifu-kiosk: first frame after %.1f ms\n", k->first_frame_ms);
+    }
+}
+
+static void kapp_update(kapp *k)
+{
+    ks_app_tick(&k->state, kapp_now(k));
+    k->redraw |= ui_scene_animate(&k->scene, kapp_now(k));
+    if (k->changes || !k->built)
+        kapp_rebuild(k);
+    if (k->redraw)
+        kapp_draw(k);
+}
+
+void kapp_pump(kapp *k)
+{
+    SDL_Event ev;
+    while (SDL_PollEvent(&ev))
+        kapp_handle_event(k, &ev);
+    kapp_update(k);
+}
+
+void kapp_advance(kapp *k, uint32_t ms)
+{
+    while (ms > 0) {
+        uint32_t step = ks_app_next_deadline_ms(&k->state, k->clock_ms);
+        if (k->scene.gliding && step > UI_FRAME_MS)
+            step = UI_FRAME_MS;
+        if (step > ms)
+            step = ms;
+        if (step == 0)
+            step = 1;
+        k->clock_ms += step;
+        ms -= step;
+        kapp_pump(k);
+    }
+}
+
+/* How long the loop may sleep: the next session timer, or the next minute
+ * for the idle screen's clock. */
+static int kapp_wait_ms(const kapp *k)
+{
+    uint32_t t = ks_app_next_deadline_ms(&k->state, kapp_now(k));
+    if (k->scene.gliding)
+        return UI_FRAME_MS;
+    if (ks_app_screen(&k->state) == KS_SCREEN_IDLE) {
+        time_t now = time(NULL);
+        uint32_t to_minute = (uint32_t)(60 - now % 60) * 1000u;
+        if (to_minute < t)
+            t = to_minute;
+    }
+    return t > 60000u ? 60000 : (int)t;
+}
+
+int kapp_run(kapp *k)
+{
+    SDL_Event ev;
+    while (!k->quit) {
+        kapp_update(k);
+        bool idle_clock = ks_app_screen(&k->state) == KS_SCREEN_IDLE;
+        if (SDL_WaitEventTimeout(&ev, kapp_wait_ms(k))) {
+            kapp_handle_event(k, &ev);
+            while (SDL_PollEvent(&ev))
+                kapp_handle_event(k, &ev);
+        } else if (idle_clock) {
+            k->changes |= KS_CHANGE_SCREEN;   /* the idle clock moved on */
+        }
+    }
+    return 0;
+}
+
+static int kapp_cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+void kapp_frame_stats(const kapp *k, double *p50, double *p99)
+{
+    static float sorted[sizeof k->draw_ms / sizeof k->draw_ms[0]];
+    size_t n = k->frames < sizeof sorted / sizeof sorted[0] ? k->frames
+                                                              : sizeof sorted / sizeof sorted[0];
+    *p50 = *p99 = 0;
+    if (n == 0)
+        return;
+    memcpy(sorted, k->draw_ms, n * sizeof sorted[0]);
+    qsort(sorted, n, sizeof sorted[0], kapp_cmp_float);
+    *p50 = sorted[n / 2];
+    *p99 = sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+}
+
+const ui_widget *kapp_find_text(const kapp *k, const char *needle)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < k->scene.count; i++) {
+            const ui_widget *w = &k->scene.w[i];
+            if ((pass == 0) != w->in_dialog)
+                continue;
+            if (w->text && strstr(w->text, needle) && ui_widget_visible(&k->scene, w, k->w, k->h))
+                return w;
+        }
+    return NULL;
+}
+
+qf_err kapp_dump(const kapp *k, const char *path, char *err, size_t errlen)
+{
+    json_t *root = json_object();
+    json_t *arr = json_array();
+    if (!root || !arr) {
+        json_decref(root);
+        json_decref(arr);
+        return qf_err_set(err, errlen, QF_ERR_NOMEM, "dump");
+    }
+    json_object_set_new(root, "screen", json_string(kapp_screen_name(k)));
+    for (size_t i = 0; i < k->scene.count; i++) {
+        const ui_widget *w = &k->scene.w[i];
+        if (!ui_widget_visible(&k->scene, w, k->w, k->h) || !w->text || !*w->text)
+            continue;
+        SDL_Rect r = ui_widget_screen_rect(&k->scene, w);
+        json_t *o = json_pack("{s:s, s:s, s:[i,i,i,i]}", "role", ui_class_get(w->role)->name,
+                              "text", w->text, "rect", r.x, r.y, r.w, r.h);
+        if (o)
+            json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "widgets", arr);
+    json_object_set_new(root, "large_text", json_boolean(k->state.large_text));
+    json_object_set_new(root, "scroll", json_integer(k->scene.scroll_y));
+    qf_err rc = QF_OK;
+    if (json_dump_file(root, path, JSON_INDENT(1)) != 0)
+        rc = qf_err_set(err, errlen, QF_ERR_IO, "cannot write %s", path);
+    json_decref(root);
+    return rc;
+}
+
+qf_err kapp_screenshot(kapp *k, const char *path, char *err, size_t errlen)
+{
+    if (k->redraw || !k->built)
+        kapp_update(k);
+    /* The software renderer keeps the last frame in its target. */
+    return ui_png_write(k->ren, k->w, k->h, path, err, errlen);
+}

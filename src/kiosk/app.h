@@ -1,0 +1,79 @@
+/* app.h — the kiosk program's runtime: SDL and the renderer (a window, or
+ * an offscreen software target in headless mode), the session state, the
+ * screen that is built from it, the app clock, the sync worker's events,
+ * and the event-driven loop that sleeps until something happens and draws
+ * only when something changed.
+ *
+ * The app clock is SDL_GetTicks in a window and a script-driven counter in
+ * headless mode (kapp_advance), so idle timeouts run the same code in both.
+ * Not here: what screens show (screens/), script parsing (input/). */
+#ifndef APP_H
+#define APP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kn_sync.h"
+#include "ks_app.h"
+#include "qf_config.h"
+#include "scr.h"
+#include "ui.h"
+
+typedef struct kapp_options {
+    const char *config_path;
+    bool headless;
+    int width, height;
+    double t0_ms;              /* process start on the monotonic clock */
+} kapp_options;
+
+typedef struct kapp {
+    kapp_options opt;
+    qf_config *cfg;
+    const char *hall_name;     /* borrowed from cfg or a literal */
+    ks_app state;
+    ui_ctx ui;
+    ui_scene scene;
+    scr_env env;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Surface *target;       /* headless only */
+    int w, h;
+    uint64_t clock_ms;         /* headless app clock */
+    unsigned changes;          /* KS_CHANGE_* not yet rebuilt */
+    bool built;                /* a scene exists */
+    ks_screen built_screen;
+    bool redraw;
+    bool quit;
+    size_t frames;
+    float draw_ms[4096];       /* time to draw each of the first frames */
+    double first_frame_ms;     /* < 0 until the first frame */
+    Uint32 ev_sync;            /* SDL user event type for kn_event */
+    kn_sync *sync;
+    char catalog_source[64];   /* "cache", "catalog_dir", "none" */
+} kapp;
+
+qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen);
+void kapp_cleanup(kapp *k);
+
+uint64_t kapp_now(const kapp *k);
+const char *kapp_screen_name(const kapp *k);
+
+void kapp_handle_event(kapp *k, const SDL_Event *ev);
+/* Drains the SDL queue, runs the timers, rebuilds and draws if needed. */
+void kapp_pump(kapp *k);
+/* Headless: moves the app clock on by ms, stopping at every timer. */
+void kapp_advance(kapp *k, uint32_t ms);
+/* The interactive loop; returns the exit status. */
+int kapp_run(kapp *k);
+
+/* The first visible widget whose text contains needle (dialog first). */
+const ui_widget *kapp_find_text(const kapp *k, const char *needle);
+qf_err kapp_dump(const kapp *k, const char *path, char *err, size_t errlen);
+qf_err kapp_screenshot(kapp *k, const char *path, char *err, size_t errlen);
+
+double kapp_mono_ms(void);
+/* p50 and p99 of the frame draw times so far (0 when none). */
+void kapp_frame_stats(const kapp *k, double *p50, double *p99);
+
+#endif

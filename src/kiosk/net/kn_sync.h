@@ -1,0 +1,116 @@
+/* kn_sync.h — the kiosk's link to qifu-syncd: a worker thread (libcurl,
+ * HTTPS with the daemon's CA pinned from config, bearer token from
+ * enrollment) that keeps the local catalog cache current and sends the
+ * heartbeat. It never touches the UI: results are handed over through the
+ * notify callback (called on the worker thread — the UI pushes an SDL event
+ * from it and returns at once).
+ *
+ * The catalog cache is a SQLite file in the kiosk's state folder, so the
+ * kiosk starts from it with the network down. Deltas are applied in one
+ * transaction and the new catalog is handed to the UI whole (swapped in
+ * atomically). */
+#ifndef KN_SYNC_H
+#define KN_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qf_catalog.h"
+#include "qf_error.h"
+
+typedef struct kn_sync_config {
+    const char *url;           /* https://127.0.0.1:8443 */
+    const char *ca_file;       /* the daemon's CA (self-signed cert in dev) */
+    const char *enroll_code;   /* used once when no token is stored */
+    const char *device_name;   /* sent with the enrollment */
+    const char *state_dir;     /* token (mode 0600) and catalog cache */
+    const char *software_version;
+    unsigned sync_interval_s;  /* catalog poll; default 60 */
+    unsigned heartbeat_s;      /* default 60 */
+} kn_sync_config;
+
+typedef enum kn_event_kind {
+    KN_EVENT_CATALOG,          /* a newer catalog: ownership of .catalog passes */
+    KN_EVENT_ONLINE,           /* the daemon answered */
+    KN_EVENT_OFFLINE,          /* it did not; .message says why */
+    KN_EVENT_ENROLLED,         /* a token was obtained and stored */
+    KN_EVENT_ERROR,            /* needs an operator (bad code, revoked) */
+} kn_event_kind;
+
+typedef struct kn_event {
+    kn_event_kind kind;
+    qf_catalog *catalog;       /* KN_EVENT_CATALOG only; the receiver frees it */
+    int64_t catalog_version;
+    char message[256];
+} kn_event;
+
+typedef void (*kn_notify_fn)(void *ud, const kn_event *ev);
+
+typedef struct kn_sync kn_sync;
+
+/* Starts the worker. Ownership: stop with kn_sync_stop (joins the thread).
+ * Synchronous checks only (config, state folder, cache file, token file);
+ * everything on the network is reported through notify. The url must be
+ * https://. libcurl: calls curl_global_init once per process (pthread_once)
+ * and keeps that reference until exit; main() may call curl_global_init /
+ * curl_global_cleanup itself as well (libcurl counts them). */
+qf_err kn_sync_start(const kn_sync_config *cfg, kn_notify_fn notify, void *ud, kn_sync **out,
+                     char *err, size_t errlen);
+/* Wakes the worker, aborts a transfer in progress and joins; no callback
+ * runs after it returns. NULL is fine. */
+void kn_sync_stop(kn_sync *sync);
+
+/* Asks the worker to sync now (e.g. after a tap on the offline mark): the
+ * catalog and the heartbeat, skipping any backoff wait. Any thread. */
+void kn_sync_poke(kn_sync *sync);
+
+/* Sets the printer state sent with the next heartbeat: "ok" (the default
+ * until printing is wired), "paper_low", "paper_out", "offline" or "error".
+ * QF_ERR_INVALID for anything else. Any thread. */
+qf_err kn_sync_set_printer_status(kn_sync *sync, const char *status);
+
+/* --- the catalog cache (kn_cache.c) --------------------------------------
+ * Used by the worker and by tests; the UI needs only kn_cache_load. One
+ * kn_cache handle belongs to one thread. Added to this header (not a new
+ * one) so the interface stays in one place. */
+struct json_t;                 /* jansson's; kept opaque for the UI */
+typedef struct kn_cache kn_cache;
+
+/* Opens (creating) STATE_DIR/catalog.db. A file that is not a database is
+ * replaced: the cache can always be refetched. Ownership: kn_cache_close. */
+qf_err kn_cache_open(const char *state_dir, kn_cache **out, char *err, size_t errlen);
+void kn_cache_close(kn_cache *cache);    /* NULL is fine */
+
+/* The cached version and the ETag of the last full snapshot (etag gets ""
+ * when none; may be NULL). QF_ERR_NOT_FOUND when the cache is empty. */
+qf_err kn_cache_version(kn_cache *cache, int64_t *out_version, char *etag, size_t etaglen,
+                        char *err, size_t errlen);
+
+/* Replaces everything with a snapshot: catalog is the snapshot's "catalog"
+ * object (sections → arrays of items with "id", or an object for meta).
+ * One transaction. */
+qf_err kn_cache_store_snapshot(kn_cache *cache, const struct json_t *catalog, int64_t version,
+                               const char *etag, char *err, size_t errlen);
+
+/* Applies a delta (changed: {section: [items]} or {meta: {…}}; deleted:
+ * [ids]) and bumps the version, then builds the new catalog, all inside one
+ * transaction: either *out is the new catalog and the cache holds it, or
+ * nothing changed. QF_ERR_CONFLICT when the delta cannot be placed without
+ * positions (a new id, or an item whose text is unchanged, i.e. it moved):
+ * the caller fetches the full snapshot instead. Ownership: caller frees *out. */
+qf_err kn_cache_apply_delta(kn_cache *cache, const struct json_t *changed,
+                            const struct json_t *deleted, int64_t version, qf_catalog **out,
+                            char *err, size_t errlen);
+
+/* Rebuilds a qf_catalog from the rows. QF_ERR_NOT_FOUND when empty.
+ * Ownership: the caller frees *out. */
+qf_err kn_cache_build(kn_cache *cache, qf_catalog **out, int64_t *out_version, char *err,
+                      size_t errlen);
+
+/* Reads the cached catalog for an offline start: QF_ERR_NOT_FOUND when the
+ * cache is empty (first boot). Ownership: the caller frees *out. */
+qf_err kn_cache_load(const char *state_dir, qf_catalog **out, int64_t *out_version, char *err,
+                     size_t errlen);
+
+#endif

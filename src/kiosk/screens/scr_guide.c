@@ -1,0 +1,129 @@
+/* scr_guide.c — one service's guide: content, the flow as numbered steps,
+ * responsible units, target, region, the online channel with an on-screen
+ * QR code of its URL (when it has one), the offline place and the contacts;
+ * materials and FAQ from a matching guides[] entry when the catalog has
+ * one. "Print this guide" waits for the printing issue and is not shown. */
+#include "scr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+
+static void scr_guide_heading(scr_flow *f, const char *zh, const char *en)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", f->env->app->english ? en : zh);
+    ui_widget *w = scr_flow_add(f, UI_LABEL, buf, f->env->ui->unit * 7 / 8);
+    if (w)
+        w->fg = SCR_COLOR_PRIMARY;
+}
+
+static void scr_guide_text(scr_flow *f, const char *text)
+{
+    if (text && *text)
+        scr_flow_add(f, UI_LABEL, text, f->env->ui->unit * 3 / 4);
+}
+
+static void scr_guide_join(char *buf, size_t len, const qf_catalog_strv *v, const char *sep)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->count && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? sep : "", v->items[i]);
+}
+
+void scr_guide_build(scr_env *env)
+{
+    int u = env->ui->unit;
+    char buf[4096];
+    const qf_catalog_service *s = ks_app_service(env->app);
+    int top = scr_header(env, s ? (s->category3 ? s->category3 : s->category2) : "", true);
+    scr_flow f;
+    scr_flow_begin(&f, env, top);
+    if (!s) {
+        scr_flow_end(&f);
+        return;
+    }
+    const char *freq = scr_frequency_text(env, s->frequency);
+    snprintf(buf, sizeof buf, "%s %s%s%s", scr_provider_mark(s->provider),
+             s->category2 ? s->category2 : "", *freq ? " · " : "", freq);
+    ui_widget *w = scr_flow_add(&f, UI_LABEL, buf, u * 3 / 4);
+    if (w)
+        w->fg = SCR_COLOR_MUTED;
+
+    scr_guide_heading(&f, "服务内容", "What it is");
+    scr_guide_text(&f, s->content);
+    if (s->flow.count) {
+        scr_guide_heading(&f, "办理流程", "Steps");
+        for (size_t i = 0; i < s->flow.count; i++) {
+            snprintf(buf, sizeof buf, "%zu. %s", i + 1, s->flow.items[i]);
+            scr_guide_text(&f, buf);
+        }
+    }
+    if (s->units.count) {
+        scr_guide_heading(&f, "责任单位", "Responsible units");
+        scr_guide_join(buf, sizeof buf, &s->units, "、");
+        scr_guide_text(&f, buf);
+    }
+    if (s->target) {
+        scr_guide_heading(&f, "服务对象", "Who can apply");
+        scr_guide_text(&f, s->target);
+    }
+    if (s->region) {
+        scr_guide_heading(&f, "服务区域", "Region");
+        scr_guide_text(&f, s->region);
+    }
+    if (s->period) {
+        scr_guide_heading(&f, "办理时限", "Time");
+        scr_guide_text(&f, s->period);
+    }
+    if (s->online) {
+        scr_guide_heading(&f, "线上办理", "Online");
+        scr_guide_text(&f, s->online->name);
+        if (s->online->url && *s->online->url) {
+            int side = 10 * u;
+            if (side > f.w)
+                side = f.w;
+            ui_widget *q = ui_scene_add(env->scene, env->ui, UI_QR,
+                                        (SDL_Rect){ f.x, f.y, side, side }, s->online->url, u);
+            if (q) {
+                q->in_scroll = true;
+                f.y += side + f.gap;
+            }
+            w = scr_flow_add(&f, UI_LABEL, s->online->url, u * 5 / 8);
+            if (w)
+                w->fg = SCR_COLOR_MUTED;
+            scr_guide_text(&f, env->app->english ? "Scan with your phone to apply online"
+                                                 : "手机扫码即可线上办理");
+        }
+    }
+    if (s->offline) {
+        scr_guide_heading(&f, "线下办理", "In person");
+        scr_guide_text(&f, s->offline);
+    }
+    if (s->contacts_count) {
+        scr_guide_heading(&f, "联系方式", "Contacts");
+        for (size_t i = 0; i < s->contacts_count; i++) {
+            const qf_catalog_contact *c = &s->contacts[i];
+            snprintf(buf, sizeof buf, "%s%s%s", c->name ? c->name : "", c->name ? " " : "",
+                     c->phone ? c->phone : "");
+            scr_guide_text(&f, buf);
+        }
+    }
+    const qf_catalog_guide *g = qf_catalog_guide_for_service(env->app->catalog, s->id);
+    if (g && g->materials_count) {
+        scr_guide_heading(&f, "申请材料", "Materials");
+        for (size_t i = 0; i < g->materials_count; i++) {
+            snprintf(buf, sizeof buf, "%zu. %s", i + 1, g->materials[i].name);
+            scr_guide_text(&f, buf);
+        }
+    }
+    if (g && g->faq_count) {
+        scr_guide_heading(&f, "常见问题", "FAQ");
+        for (size_t i = 0; i < g->faq_count; i++) {
+            snprintf(buf, sizeof buf, "问：%s\n答：%s", g->faq[i].q, g->faq[i].a);
+            scr_guide_text(&f, buf);
+        }
+    }
+    scr_flow_end(&f);
+}

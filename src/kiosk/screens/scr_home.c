@@ -1,0 +1,108 @@
+/* scr_home.c — the home screen: the catalog's boards as tiles (the eight
+ * boards and 审批服务), then the large-text and language toggles. Features
+ * whose issues are not built yet (search, tickets, requests, bundles,
+ * stations, case progress) are left off rather than shown as dead buttons. */
+#include "scr.h"
+
+#include <stdio.h>
+
+/* Three tiles a row; two in large-text mode so English words still fit. */
+#define SCR_HOME_COLS 3
+#define SCR_HOME_COLS_LARGE 2
+
+static void scr_home_on_board(void *ud, int tag)
+{
+    scr_env *env = ud;
+    const qf_catalog *cat = env->app->catalog;
+    if (cat && tag >= 0 && (size_t)tag < cat->boards_count)
+        ks_app_board_open(env->app, cat->boards[tag].id);
+}
+
+static void scr_home_on_large(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_large_text_toggle(((scr_env *)ud)->app);
+}
+
+static void scr_home_on_language(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_language_toggle(((scr_env *)ud)->app);
+}
+
+void scr_home_build(scr_env *env)
+{
+    int u = env->ui->unit;
+    char buf[512];
+    int top = scr_header(env, scr_tr(env, "请选择服务", "Choose a service", buf, sizeof buf), true);
+    scr_flow f;
+    scr_flow_begin(&f, env, top);
+    /* The toggles come first, so they stay in reach whatever the text size. */
+    int half = (f.w - f.gap) / 2;
+    ui_widget *lt = ui_scene_add(env->scene, env->ui, UI_BUTTON, (SDL_Rect){ f.x, f.y, half, 0 },
+                                 env->app->large_text
+                                     ? scr_tr(env, "标准字体", "Standard text", buf, sizeof buf)
+                                     : scr_tr(env, "大字模式", "Large text", buf, sizeof buf),
+                                 u * 7 / 8);
+    ui_widget *lg = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                                 (SDL_Rect){ f.x + half + f.gap, f.y, half, 0 },
+                                 env->app->english ? "中文\nChinese" : "English\n英文", u * 7 / 8);
+    if (lt && lg) {
+        int h = lt->rect.h > lg->rect.h ? lt->rect.h : lg->rect.h;
+        lt->rect.h = lg->rect.h = h;
+        lt->in_scroll = lg->in_scroll = true;
+        lt->align = lg->align = UI_ALIGN_CENTER;
+        lt->on_tap = scr_home_on_large;
+        lg->on_tap = scr_home_on_language;
+        lt->ud = lg->ud = env;
+        f.y += h + f.gap * 2;
+    }
+    const qf_catalog *cat = env->app->catalog;
+    if (!cat || cat->boards_count == 0) {
+        scr_flow_add(&f, UI_LABEL,
+                     scr_tr(env, "服务目录暂不可用，请咨询工作人员。",
+                            "The service catalog is not available yet; please ask the staff.", buf,
+                            sizeof buf),
+                     u);
+    } else {
+        int gap = u / 2;
+        int cols = env->app->large_text ? SCR_HOME_COLS_LARGE : SCR_HOME_COLS;
+        int tw = (f.w - gap * (cols - 1)) / cols;
+        size_t row_start = 0;
+        int row_h = 0;
+        for (size_t i = 0; i < cat->boards_count; i++) {
+            const qf_catalog_board *b = &cat->boards[i];
+            int col = (int)(i % (size_t)cols);
+            ui_widget *t = ui_scene_add(env->scene, env->ui, UI_TILE,
+                                        (SDL_Rect){ f.x + col * (tw + gap), f.y, tw, 0 },
+                                        scr_tr(env, b->name, b->name_en, buf, sizeof buf),
+                                        u * 9 / 8);
+            if (t) {
+                t->in_scroll = true;
+                t->pad = u * 3 / 4;
+                t->rect.h += u;
+                t->align = UI_ALIGN_CENTER;
+                t->bg = SCR_COLOR_PRIMARY;
+                t->fg = 0xFFFFFF;
+                t->on_tap = scr_home_on_board;
+                t->ud = env;
+                t->tag = (int)i;
+                if (t->rect.h > row_h)
+                    row_h = t->rect.h;
+            }
+            if (col == cols - 1 || i + 1 == cat->boards_count) {
+                /* One height per row: the tallest tile's. */
+                for (size_t k = env->scene->count; k-- > 0;) {
+                    ui_widget *w = &env->scene->w[k];
+                    if (w->role != UI_TILE || w->tag < (int)row_start)
+                        break;
+                    w->rect.h = row_h;
+                }
+                f.y += row_h + gap;
+                row_start = i + 1;
+                row_h = 0;
+            }
+        }
+    }
+    scr_flow_end(&f);
+}

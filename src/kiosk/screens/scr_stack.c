@@ -1,0 +1,20 @@
+/* scr_stack.c — the one screen table: every ks_screen and the function that
+ * builds it. The stack itself is session state (ks_app.stack). */
+#include "scr.h"
+
+void scr_idle_build(scr_env *env);
+void scr_home_build(scr_env *env);
+void scr_board_build(scr_env *env);
+void scr_guide_build(scr_env *env);
+
+static const scr_def scr_table[KS_SCREEN__COUNT] = {
+    [KS_SCREEN_IDLE] = { KS_SCREEN_IDLE, "idle", scr_idle_build },
+    [KS_SCREEN_HOME] = { KS_SCREEN_HOME, "home", scr_home_build },
+    [KS_SCREEN_BOARD] = { KS_SCREEN_BOARD, "board", scr_board_build },
+    [KS_SCREEN_GUIDE] = { KS_SCREEN_GUIDE, "guide", scr_guide_build },
+};
+
+const scr_def *scr_get(ks_screen id)
+{
+    return id < KS_SCREEN__COUNT ? &scr_table[id] : &scr_table[KS_SCREEN_IDLE];
+}

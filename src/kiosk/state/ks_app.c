@@ -1,0 +1,208 @@
+/* ks_app.c — the session state actions (see ks_app.h). Every action ends by
+ * telling the observer what it changed; nothing here draws or sleeps. */
+#include "ks_app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void ks_app_notify(ks_app *app, unsigned changes)
+{
+    if (changes && app->observer)
+        app->observer(app->observer_ud, changes);
+}
+
+void ks_app_init(ks_app *app, unsigned idle_timeout_s)
+{
+    memset(app, 0, sizeof *app);
+    app->idle_timeout_s = idle_timeout_s ? idle_timeout_s : KS_APP_IDLE_DEFAULT_S;
+    app->stack[0] = KS_SCREEN_IDLE;
+    app->depth = 1;
+}
+
+void ks_app_cleanup(ks_app *app)
+{
+    qf_catalog_free(app->catalog);
+    app->catalog = NULL;
+}
+
+void ks_app_set_observer(ks_app *app, ks_app_observer fn, void *ud)
+{
+    app->observer = fn;
+    app->observer_ud = ud;
+}
+
+void ks_app_configure(ks_app *app, bool english, bool server)
+{
+    app->default_english = app->english = english;
+    app->server = server;
+    ks_app_notify(app, KS_CHANGE_PREFS | KS_CHANGE_STATUS);
+}
+
+ks_screen ks_app_screen(const ks_app *app)
+{
+    return app->stack[app->depth - 1];
+}
+
+const qf_catalog_board *ks_app_board(const ks_app *app)
+{
+    if (!app->catalog || !app->board_id[0])
+        return NULL;
+    return qf_catalog_board_get(app->catalog, app->board_id);
+}
+
+const qf_catalog_service *ks_app_service(const ks_app *app)
+{
+    if (!app->catalog || !app->service_id[0])
+        return NULL;
+    return qf_catalog_service_get(app->catalog, app->service_id);
+}
+
+static void ks_app_push(ks_app *app, ks_screen s)
+{
+    if (app->depth < KS_APP_STACK_MAX)
+        app->stack[app->depth++] = s;
+    else
+        app->stack[app->depth - 1] = s;
+}
+
+static void ks_app_reset_to(ks_app *app, ks_screen s)
+{
+    app->stack[0] = KS_SCREEN_IDLE;
+    app->depth = 1;
+    if (s != KS_SCREEN_IDLE)
+        ks_app_push(app, s);
+}
+
+void ks_app_catalog_take(ks_app *app, qf_catalog *cat, int64_t version)
+{
+    unsigned changes = KS_CHANGE_CATALOG;
+    qf_catalog_free(app->catalog);
+    app->catalog = cat;
+    app->catalog_version = version;
+    /* What the citizen was looking at may be gone from the new catalog. */
+    bool lost = (app->board_id[0] && !ks_app_board(app)) ||
+                (app->service_id[0] && !ks_app_service(app));
+    if (lost && ks_app_screen(app) != KS_SCREEN_IDLE) {
+        app->board_id[0] = app->service_id[0] = '\0';
+        ks_app_reset_to(app, KS_SCREEN_HOME);
+        changes |= KS_CHANGE_SCREEN;
+    }
+    ks_app_notify(app, changes);
+}
+
+void ks_app_set_online(ks_app *app, bool online)
+{
+    if (app->online == online)
+        return;
+    app->online = online;
+    ks_app_notify(app, KS_CHANGE_STATUS);
+}
+
+void ks_app_session_start(ks_app *app, uint64_t now_ms)
+{
+    app->last_activity_ms = now_ms;
+    if (ks_app_screen(app) != KS_SCREEN_IDLE)
+        return;
+    ks_app_push(app, KS_SCREEN_HOME);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_session_end(ks_app *app)
+{
+    /* Everything the citizen chose or typed goes; the catalog stays. */
+    app->board_id[0] = app->service_id[0] = '\0';
+    app->large_text = false;
+    app->english = app->default_english;
+    app->countdown = false;
+    app->countdown_left_s = 0;
+    ks_app_reset_to(app, KS_SCREEN_IDLE);
+    ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN);
+}
+
+void ks_app_activity(ks_app *app, uint64_t now_ms)
+{
+    app->last_activity_ms = now_ms;
+    if (app->countdown) {
+        app->countdown = false;
+        ks_app_notify(app, KS_CHANGE_COUNTDOWN);
+    }
+}
+
+void ks_app_tick(ks_app *app, uint64_t now_ms)
+{
+    if (ks_app_screen(app) == KS_SCREEN_IDLE)
+        return;
+    uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
+    uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
+    if (since < idle_ms)
+        return;
+    uint64_t into = since - idle_ms;
+    if (into >= (uint64_t)KS_APP_COUNTDOWN_S * 1000u) {
+        ks_app_session_end(app);
+        return;
+    }
+    int left = KS_APP_COUNTDOWN_S - (int)(into / 1000u);
+    if (!app->countdown || left != app->countdown_left_s) {
+        app->countdown = true;
+        app->countdown_left_s = left;
+        ks_app_notify(app, KS_CHANGE_COUNTDOWN);
+    }
+}
+
+uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms)
+{
+    if (ks_app_screen(app) == KS_SCREEN_IDLE)
+        return UINT32_MAX;
+    uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
+    uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
+    if (since < idle_ms)
+        return (uint32_t)(idle_ms - since);
+    uint64_t into = since - idle_ms;
+    return (uint32_t)(1000u - into % 1000u);   /* the next countdown second */
+}
+
+void ks_app_board_open(ks_app *app, const char *board_id)
+{
+    if (!app->catalog || !qf_catalog_board_get(app->catalog, board_id))
+        return;
+    snprintf(app->board_id, sizeof app->board_id, "%s", board_id);
+    ks_app_push(app, KS_SCREEN_BOARD);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_service_open(ks_app *app, const char *service_id)
+{
+    if (!app->catalog || !qf_catalog_service_get(app->catalog, service_id))
+        return;
+    snprintf(app->service_id, sizeof app->service_id, "%s", service_id);
+    ks_app_push(app, KS_SCREEN_GUIDE);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_back(ks_app *app)
+{
+    if (app->depth <= 1)
+        return;
+    ks_screen leaving = app->stack[--app->depth];
+    if (leaving == KS_SCREEN_GUIDE)
+        app->service_id[0] = '\0';
+    else if (leaving == KS_SCREEN_BOARD)
+        app->board_id[0] = '\0';
+    if (ks_app_screen(app) == KS_SCREEN_IDLE) {
+        ks_app_session_end(app);   /* back from home ends the session */
+        return;
+    }
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_large_text_toggle(ks_app *app)
+{
+    app->large_text = !app->large_text;
+    ks_app_notify(app, KS_CHANGE_PREFS);
+}
+
+void ks_app_language_toggle(ks_app *app)
+{
+    app->english = !app->english;
+    ks_app_notify(app, KS_CHANGE_PREFS);
+}

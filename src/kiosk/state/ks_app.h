@@ -1,0 +1,91 @@
+/* ks_app.h — the kiosk's session state: which catalog is shown, where the
+ * citizen is (the screen stack and the board/service they opened), their
+ * display preferences (large text, language) and the idle timer with its
+ * countdown. Plain data changed only by the ks_app_* actions below; each
+ * action tells the one observer what changed (a KS_CHANGE_* mask).
+ *
+ * Deliberately not here: SDL, drawing, widgets, I/O. Time comes in as an
+ * argument (milliseconds on the app's clock), so the headless script clock
+ * and the real clock drive the same code. */
+#ifndef KS_APP_H
+#define KS_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qf_catalog.h"
+
+typedef enum ks_screen {
+    KS_SCREEN_IDLE = 0,        /* attract screen; no session */
+    KS_SCREEN_HOME,            /* the board tiles */
+    KS_SCREEN_BOARD,           /* one board: its service list */
+    KS_SCREEN_GUIDE,           /* one service: its guide */
+    KS_SCREEN__COUNT
+} ks_screen;
+
+enum {
+    KS_CHANGE_SCREEN    = 1u << 0,   /* stack or selection changed */
+    KS_CHANGE_CATALOG   = 1u << 1,
+    KS_CHANGE_PREFS     = 1u << 2,   /* large text, language */
+    KS_CHANGE_COUNTDOWN = 1u << 3,   /* countdown shown, hidden or ticked */
+    KS_CHANGE_STATUS    = 1u << 4,   /* online/offline mark */
+};
+
+#define KS_APP_STACK_MAX 16
+#define KS_APP_COUNTDOWN_S 10
+#define KS_APP_IDLE_DEFAULT_S 90
+
+typedef void (*ks_app_observer)(void *ud, unsigned changes);
+
+typedef struct ks_app {
+    qf_catalog *catalog;                 /* owned; may be NULL (nothing loaded) */
+    int64_t catalog_version;
+    ks_screen stack[KS_APP_STACK_MAX];   /* stack[depth-1] is shown */
+    size_t depth;
+    char board_id[QF_CATALOG_MAX_ID + 1];
+    char service_id[QF_CATALOG_MAX_ID + 1];
+    bool large_text;
+    bool english;
+    bool default_english;                /* the language a session starts in */
+    bool server;                         /* a sync server is configured */
+    bool online;                         /* it answered last time */
+    unsigned idle_timeout_s;
+    uint64_t last_activity_ms;
+    bool countdown;                      /* the "still there?" dialog is up */
+    int countdown_left_s;
+    ks_app_observer observer;
+    void *observer_ud;
+} ks_app;
+
+void ks_app_init(ks_app *app, unsigned idle_timeout_s);
+void ks_app_cleanup(ks_app *app);          /* frees the catalog */
+void ks_app_set_observer(ks_app *app, ks_app_observer fn, void *ud);
+/* From the config, at start: the language sessions start in (and return to
+ * when wiped) and whether a sync server is configured (the offline mark). */
+void ks_app_configure(ks_app *app, bool english, bool server);
+
+ks_screen ks_app_screen(const ks_app *app);
+const qf_catalog_board *ks_app_board(const ks_app *app);     /* borrowed; NULL if none */
+const qf_catalog_service *ks_app_service(const ks_app *app); /* borrowed; NULL if none */
+
+/* Ownership: takes cat (frees the previous one). A board or service that
+ * the new catalog lacks sends the citizen back to home. */
+void ks_app_catalog_take(ks_app *app, qf_catalog *cat, int64_t version);
+void ks_app_set_online(ks_app *app, bool online);
+
+void ks_app_session_start(ks_app *app, uint64_t now_ms);   /* idle -> home */
+void ks_app_session_end(ks_app *app);                       /* wipe -> idle */
+void ks_app_activity(ks_app *app, uint64_t now_ms);         /* any input */
+void ks_app_tick(ks_app *app, uint64_t now_ms);             /* timers */
+/* Milliseconds from now until ks_app_tick has something to do; UINT32_MAX
+ * when nothing is pending. */
+uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms);
+
+void ks_app_board_open(ks_app *app, const char *board_id);
+void ks_app_service_open(ks_app *app, const char *service_id);
+void ks_app_back(ks_app *app);
+void ks_app_large_text_toggle(ks_app *app);
+void ks_app_language_toggle(ks_app *app);
+
+#endif
