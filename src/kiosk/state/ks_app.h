@@ -21,6 +21,11 @@ typedef enum ks_screen {
     KS_SCREEN_HOME,            /* the board tiles */
     KS_SCREEN_BOARD,           /* one board: its service list */
     KS_SCREEN_GUIDE,           /* one service: its guide */
+    KS_SCREEN_SEARCH,          /* search box and live results */
+    KS_SCREEN_BUNDLES,         /* the "一类事" bundles */
+    KS_SCREEN_BUNDLE,          /* one bundle */
+    KS_SCREEN_STATIONS,        /* the six industry stations */
+    KS_SCREEN_STATION,         /* one station: address, contacts, services */
     KS_SCREEN__COUNT
 } ks_screen;
 
