@@ -113,6 +113,75 @@ static qf_err kapp_load_catalog(kapp *k, char *err, size_t errlen)
     return QF_OK;
 }
 
+/* The search index takes tens of ms to build, so a worker thread builds it
+ * for each installed catalog and posts it back; ks_app keeps answering
+ * from the previous index meanwhile. The worker only reads the catalog:
+ * kapp_search_join runs before any catalog is replaced. */
+typedef struct kapp_search_job {
+    const qf_catalog *cat;     /* borrowed; alive until the job is joined */
+    uint64_t gen;
+    Uint32 ev;
+} kapp_search_job;
+
+static int kapp_search_worker(void *ud)
+{
+    kapp_search_job *job = ud;
+    ks_search *idx = NULL;
+    char why[256] = "";
+    double t = kapp_mono_ms();
+    if (ks_search_build(job->cat, &idx, why, sizeof why) != QF_OK)
+        fprintf(stderr, "qifu-kiosk: search index: %s\n", why);
+    else
+        fprintf(stderr, "qifu-kiosk: search index built in %.1f ms\n", kapp_mono_ms() - t);
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = job->ev;
+    e.user.data1 = idx;
+    e.user.data2 = job;
+    if (SDL_PushEvent(&e) != 1) {
+        ks_search_free(idx);
+        free(job);
+    }
+    return 0;
+}
+
+static void kapp_search_join(kapp *k)
+{
+    if (k->search_thread)
+        SDL_WaitThread(k->search_thread, NULL);
+    k->search_thread = NULL;
+}
+
+static void kapp_search_start(kapp *k)
+{
+    kapp_search_join(k);
+    if (!k->state.catalog)
+        return;
+    kapp_search_job *job = malloc(sizeof *job);
+    if (!job)
+        return;
+    *job = (kapp_search_job){ k->state.catalog, k->state.search.catalog_gen, k->ev_search };
+    k->search_thread = SDL_CreateThread(kapp_search_worker, "qifu-search", job);
+    if (!k->search_thread) {
+        fprintf(stderr, "qifu-kiosk: search worker: %s\n", SDL_GetError());
+        free(job);
+        return;
+    }
+    k->search_gen = job->gen;
+    k->search_busy = true;
+}
+
+static void kapp_search_event(kapp *k, const SDL_Event *ev)
+{
+    kapp_search_job *job = ev->user.data2;
+    if (job->gen == k->search_gen && k->search_busy) {
+        kapp_search_join(k);       /* it has posted: it is ending */
+        k->search_busy = false;
+    }
+    ks_app_search_index_take(&k->state, ev->user.data1, job->gen);
+    free(job);
+}
+
 static void kapp_start_sync(kapp *k)
 {
     const char *url = qf_config_get(k->cfg, "server", "url");
@@ -125,7 +194,7 @@ static void kapp_start_sync(kapp *k)
         .device_name = k->hall_name,
         .state_dir = qf_config_get(k->cfg, "kiosk", "state_dir"),
         .software_version = "qifu-kiosk",
-        .sync_interval_s = 60,
+        .sync_interval_s = k->sync_interval_s,
         .heartbeat_s = 60,
     };
     char why[256] = "";
@@ -151,6 +220,20 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
                            &idle, err, errlen);
     if (rc != QF_OK)
         return rc;
+    /* How often the worker asks for a catalog delta (tests set it low). */
+    long sync_s = 60;
+    rc = qf_config_get_int(k->cfg, "server", "sync_interval_s", 1, 86400, 60, &sync_s, err,
+                           errlen);
+    if (rc != QF_OK)
+        return rc;
+    k->sync_interval_s = (unsigned)sync_s;
+    /* The panel's physical width, for the >= 15 mm touch-target rule. */
+    long mm = KAPP_SCREEN_WIDTH_MM_DEFAULT;
+    rc = qf_config_get_int(k->cfg, "kiosk", "screen_width_mm", 50, 5000,
+                           KAPP_SCREEN_WIDTH_MM_DEFAULT, &mm, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+    k->screen_width_mm = (int)mm;
     ks_app_init(&k->state, (unsigned)idle);
     ks_app_set_observer(&k->state, kapp_on_change, k);
     const char *lang = qf_config_get(k->cfg, "kiosk", "language");
@@ -180,9 +263,10 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     }
     if (!k->ren)
         return qf_err_set(err, errlen, QF_ERR_IO, "renderer: %s", SDL_GetError());
-    k->ev_sync = SDL_RegisterEvents(1);
+    k->ev_sync = SDL_RegisterEvents(2);
     if (k->ev_sync == (Uint32)-1)
         return qf_err_set(err, errlen, QF_ERR_LIMIT, "no SDL user events left");
+    k->ev_search = k->ev_sync + 1;
 
     char font[1200];
     kapp_font_path(k->cfg, font, sizeof font);
@@ -196,6 +280,7 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
         return rc;
     const char *url = qf_config_get(k->cfg, "server", "url");
     ks_app_configure(&k->state, lang && strcmp(lang, "en") == 0, url && *url);
+    kapp_search_start(k);
     kapp_start_sync(k);
     k->changes |= KS_CHANGE_SCREEN;
     return QF_OK;
@@ -206,6 +291,17 @@ void kapp_cleanup(kapp *k)
     if (k->sync)
         kn_sync_stop(k->sync);
     k->sync = NULL;
+    kapp_search_join(k);
+    if (k->ev_search && SDL_WasInit(SDL_INIT_EVENTS)) {
+        SDL_Event e;
+        while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_search, k->ev_search) == 1) {
+            ks_search_free(e.user.data1);
+            free(e.user.data2);
+        }
+    }
+    if (k->keys)
+        fprintf(stderr, "qifu-kiosk: %zu keystrokes, %.2f ms mean, %.2f ms max to the next frame\n",
+                k->keys, k->key_sum_ms / (double)k->keys, k->key_max_ms);
     /* Events the worker posted that were never handled still own memory. */
     if (k->ev_sync && k->ev_sync != (Uint32)-1 && SDL_WasInit(SDL_INIT_EVENTS)) {
         SDL_Event e;
@@ -246,8 +342,10 @@ static void kapp_sync_event(kapp *k, kn_event *ev)
 {
     switch (ev->kind) {
     case KN_EVENT_CATALOG:
+        kapp_search_join(k);       /* it may be reading the catalog we replace */
         ks_app_catalog_take(&k->state, ev->catalog, ev->catalog_version);
         ev->catalog = NULL;
+        kapp_search_start(k);
         break;
     case KN_EVENT_ONLINE:
     case KN_EVENT_ENROLLED:
@@ -268,6 +366,10 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
     k->env.now_ms = now;
     if (ev->type == k->ev_sync) {
         kapp_sync_event(k, ev->user.data1);
+        return;
+    }
+    if (ev->type == k->ev_search) {
+        kapp_search_event(k, ev);
         return;
     }
     switch (ev->type) {
@@ -296,11 +398,23 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
         ks_app_activity(&k->state, now);
         if (ev->key.keysym.sym == SDLK_ESCAPE || ev->key.keysym.sym == SDLK_AC_BACK)
             ks_app_back(&k->state);
+        else if (ev->key.keysym.sym == SDLK_BACKSPACE) {
+            double t = kapp_mono_ms();
+            if (ui_scene_backspace(&k->scene) && k->key_t0 <= 0)
+                k->key_t0 = t;
+        }
         break;
-    case SDL_TEXTINPUT:
-        /* No text field in this slice yet (search comes with ks_search). */
+    case SDL_TEXTINPUT: {
+        /* To the focused field, if any (its screen turns it into an action). */
         ks_app_activity(&k->state, now);
+        double t = kapp_mono_ms();
+        if (ui_scene_text_input(&k->scene, ev->text.text)) {
+            k->redraw = true;
+            if (k->key_t0 <= 0)
+                k->key_t0 = t;
+        }
         break;
+    }
     case SDL_WINDOWEVENT:
         if (ev->window.event == SDL_WINDOWEVENT_EXPOSED)
             k->redraw = true;
@@ -313,15 +427,41 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
 static void kapp_rebuild(kapp *k)
 {
     ks_screen s = ks_app_screen(&k->state);
-    if (!k->built || s != k->built_screen || (k->changes & (KS_CHANGE_PREFS | KS_CHANGE_CATALOG)))
+    /* A finger already down on this screen (not dragging) when the scene is
+     * rebuilt under it (a sync event, the status mark) keeps its press on
+     * whatever the new scene has there, or the tap would be lost. */
+    bool keep_press = k->built && s == k->built_screen && k->scene.down && !k->scene.dragging;
+    int press_x = k->scene.down_x, press_y = k->scene.down_y;
+    /* New search hits start at the top; elsewhere an index arriving in the
+     * background must not throw a reader back to the top. */
+    if (!k->built || s != k->built_screen ||
+        (k->changes & (KS_CHANGE_PREFS | KS_CHANGE_CATALOG)) ||
+        (s == KS_SCREEN_SEARCH && (k->changes & KS_CHANGE_SEARCH)))
         k->scene.scroll_y = 0;
+    /* Likewise a list still gliding after a flick glides on through a
+     * rebuild that keeps its place (ui_scene_clear stops the glide). */
+    double glide_v = k->scene.velocity, glide_pos = k->scene.glide_pos;
+    uint64_t glide_ms = k->scene.glide_ms, glide_move_ms = k->scene.last_move_ms;
+    bool keep_glide = k->built && s == k->built_screen && k->scene.gliding &&
+                      !(k->changes & (KS_CHANGE_PREFS | KS_CHANGE_CATALOG));
     k->ui.scale = k->state.large_text ? KAPP_LARGE_SCALE : 1.0;
+    if (s == KS_SCREEN_IDLE)
+        k->ui.high_contrast = false;   /* a new session starts in the usual theme */
     k->env.now_ms = kapp_now(k);
     ui_scene_clear(&k->scene);
     k->scene.bg = 0;
     k->scene.view = (SDL_Rect){ 0, 0, 0, 0 };
     scr_get(s)->build(&k->env);
     scr_countdown_build(&k->env);
+    if (keep_press)
+        ui_scene_pointer_down(&k->scene, press_x, press_y, k->env.now_ms);
+    if (keep_glide) {
+        k->scene.gliding = true;
+        k->scene.velocity = glide_v;
+        k->scene.glide_pos = glide_pos;
+        k->scene.glide_ms = glide_ms;
+        k->scene.last_move_ms = glide_move_ms;
+    }
     k->built = true;
     k->built_screen = s;
     k->changes = 0;
@@ -337,6 +477,14 @@ static void kapp_draw(kapp *k)
         k->draw_ms[k->frames] = (float)(kapp_mono_ms() - t);
     k->frames++;
     k->redraw = false;
+    if (k->key_t0 > 0) {
+        double d = kapp_mono_ms() - k->key_t0;
+        k->keys++;
+        k->key_sum_ms += d;
+        if (d > k->key_max_ms)
+            k->key_max_ms = d;
+        k->key_t0 = 0;
+    }
     if (k->first_frame_ms < 0) {
         k->first_frame_ms = kapp_mono_ms() - k->opt.t0_ms;
         fprintf(stderr, "qifu-kiosk: first frame after %.1f ms\n", k->first_frame_ms);
@@ -347,7 +495,10 @@ static void kapp_update(kapp *k)
 {
     ks_app_tick(&k->state, kapp_now(k));
     k->redraw |= ui_scene_animate(&k->scene, kapp_now(k));
-    if (k->changes || !k->built)
+    /* A rebuild clears the scene's pointer state, so one that a worker
+     * causes (search index, sync) while a finger is down would swallow the
+     * tap or drag: it waits for the release. */
+    if (!k->built || (k->changes && !k->scene.down))
         kapp_rebuild(k);
     if (k->redraw)
         kapp_draw(k);
@@ -373,6 +524,14 @@ void kapp_advance(kapp *k, uint32_t ms)
             step = 1;
         k->clock_ms += step;
         ms -= step;
+        if (k->search_busy) {
+            /* The index worker runs in real time: while it is busy the
+             * script clock moves no faster than real time, so a bounded
+             * wait-text can see its result. */
+            SDL_Event ev;
+            if (SDL_WaitEventTimeout(&ev, (int)step))
+                kapp_handle_event(k, &ev);
+        }
         kapp_pump(k);
     }
 }
@@ -466,6 +625,9 @@ qf_err kapp_dump(const kapp *k, const char *path, char *err, size_t errlen)
     json_object_set_new(root, "widgets", arr);
     json_object_set_new(root, "large_text", json_boolean(k->state.large_text));
     json_object_set_new(root, "scroll", json_integer(k->scene.scroll_y));
+    json_object_set_new(root, "high_contrast", json_boolean(k->ui.high_contrast));
+    json_object_set_new(root, "size", json_pack("[i,i]", k->w, k->h));
+    json_object_set_new(root, "screen_width_mm", json_integer(k->screen_width_mm));
     qf_err rc = QF_OK;
     if (json_dump_file(root, path, JSON_INDENT(1)) != 0)
         rc = qf_err_set(err, errlen, QF_ERR_IO, "cannot write %s", path);

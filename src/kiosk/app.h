@@ -20,6 +20,12 @@
 #include "scr.h"
 #include "ui.h"
 
+/* The panel's physical width (the short side in portrait) when the config
+ * does not say: 340 mm, a 27" 16:9 panel (336 mm) rounded up. A 24" panel
+ * is about 299 mm wide: more px per mm, so px-sized targets come out
+ * smaller there; the touch-target test checks at 299 mm to cover both. */
+#define KAPP_SCREEN_WIDTH_MM_DEFAULT 340
+
 typedef struct kapp_options {
     const char *config_path;
     bool headless;
@@ -50,7 +56,19 @@ typedef struct kapp {
     double first_frame_ms;     /* < 0 until the first frame */
     Uint32 ev_sync;            /* SDL user event type for kn_event */
     kn_sync *sync;
+    /* The search index worker: one thread per installed catalog, which
+     * posts ev_search (data1 = ks_search *, data2 = its job) when done. */
+    Uint32 ev_search;
+    SDL_Thread *search_thread;
+    uint64_t search_gen;       /* the catalog generation it indexes */
+    bool search_busy;          /* started and its event not yet handled */
+    /* Text input to the next frame (search: query + rebuild + draw). */
+    double key_t0;             /* > 0 while a keystroke waits for its frame */
+    size_t keys;
+    double key_sum_ms, key_max_ms;
     char catalog_source[64];   /* "cache", "catalog_dir", "none" */
+    unsigned sync_interval_s;  /* [server] sync_interval_s, default 60 */
+    int screen_width_mm;       /* [kiosk] screen_width_mm: the panel's width */
 } kapp;
 
 qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen);

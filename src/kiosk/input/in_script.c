@@ -1,7 +1,8 @@
 /* in_script.c — runs a headless script (see in_script.h). Touch and keys go
  * through the SDL event queue exactly as a device's would; `wait` moves the
  * app clock (no real waiting); `wait-text` advances it in 100 ms steps until
- * the text shows or the limit passes. A failing command stops the script. */
+ * the text shows or the limit passes (and, when the sync worker runs, also
+ * waits up to 100 ms of real time per step, for what the network brings). A failing command stops the script. */
 #include "in_script.h"
 
 #include <errno.h>
@@ -192,6 +193,10 @@ static qf_err in_command(kapp *k, char *line, bool *quit, char *err, size_t errl
             if (waited >= limit)
                 return qf_err_set(err, errlen, QF_ERR_NOT_FOUND, "'%s' did not show in %ld ms",
                                   text, limit);
+            /* With a sync worker the awaited text may come from the network:
+             * also wait for real (returns early when an event arrives). */
+            if (k->sync)
+                SDL_WaitEventTimeout(NULL, IN_WAIT_TEXT_STEP_MS);
             kapp_advance(k, IN_WAIT_TEXT_STEP_MS);
         }
     } else if (strcmp(cmd, "screenshot") == 0 || strcmp(cmd, "dump") == 0) {

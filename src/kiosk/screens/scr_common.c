@@ -23,6 +23,15 @@ static void scr_on_back(void *ud, int tag)
     ks_app_back(env->app);
 }
 
+/* The high-contrast theme (black / white / yellow) is a draw-time switch of
+ * the ui context: nothing is rebuilt, the tap's redraw shows it. */
+static void scr_on_contrast(void *ud, int tag)
+{
+    (void)tag;
+    scr_env *env = ud;
+    env->ui->high_contrast = !env->ui->high_contrast;
+}
+
 int scr_header(scr_env *env, const char *title, bool back)
 {
     int u = env->ui->unit;
@@ -31,12 +40,14 @@ int scr_header(scr_env *env, const char *title, bool back)
     int px = u * 5 / 4;
     bool offline = env->app->server && !env->app->online;
     int mark_w = offline ? 4 * u : 0;
+    int hc_w = 5 * u;              /* the contrast toggle, right of the title */
     /* The bar first (drawn first), then the title, whose height sets the
      * bar's; the back button matches it. */
     ui_widget *bar = ui_scene_add(env->scene, env->ui, UI_LABEL, (SDL_Rect){ 0, 0, env->w, 1 }, "",
                                   px);
     ui_widget *t = ui_scene_add(env->scene, env->ui, UI_LABEL,
-                                (SDL_Rect){ bw + u, u / 2, env->w - bw - 2 * u - mark_w, 0 }, title,
+                                (SDL_Rect){ bw + u, u / 2, env->w - bw - 2 * u - mark_w - hc_w, 0 },
+                                title,
                                 px);
     int h = t ? t->rect.h + u : 2 * u;
     if (t) {
@@ -57,6 +68,14 @@ int scr_header(scr_env *env, const char *title, bool back)
             m->fg = 0xC8D3E6;
             m->align = UI_ALIGN_CENTER;
         }
+    }
+    ui_widget *hc = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                                 (SDL_Rect){ env->w - mark_w - hc_w - u / 4, u / 4, hc_w, h - u / 2 },
+                                 scr_tr(env, "高对比", "Contrast", buf, sizeof buf), u / 2);
+    if (hc) {
+        hc->align = UI_ALIGN_CENTER;
+        hc->on_tap = scr_on_contrast;
+        hc->ud = env;
     }
     if (back) {
         ui_widget *b = ui_scene_add(env->scene, env->ui, UI_BUTTON,

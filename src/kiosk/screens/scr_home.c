@@ -1,7 +1,8 @@
 /* scr_home.c — the home screen: the catalog's boards as tiles (the eight
  * boards and 审批服务), then the large-text and language toggles. Features
- * whose issues are not built yet (search, tickets, requests, bundles,
- * stations, case progress) are left off rather than shown as dead buttons. */
+ * whose issues are not built yet (tickets, requests, case
+ * progress) are left off rather than shown as dead buttons. Under the
+ * toggles, a 搜索 Search button and a row with "一类事" bundles and 产业驿站 industry stations. */
 #include "scr.h"
 
 #include <stdio.h>
@@ -28,6 +29,49 @@ static void scr_home_on_language(void *ud, int tag)
 {
     (void)tag;
     ks_app_language_toggle(((scr_env *)ud)->app);
+}
+
+static void scr_home_on_bundles(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_bundles_open(((scr_env *)ud)->app);
+}
+
+static void scr_home_on_stations(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_stations_open(((scr_env *)ud)->app);
+}
+
+/* "一类事" bundles and industry stations: one row of two buttons at f->y. */
+static void scr_home_browse_row(scr_flow *f)
+{
+    scr_env *env = f->env;
+    char buf[128];
+    int half = (f->w - f->gap) / 2;
+    ui_widget *bu = ui_scene_add(env->scene, env->ui, UI_BUTTON, (SDL_Rect){ f->x, f->y, half, 0 },
+                                 scr_tr(env, "一类事", "Bundles", buf, sizeof buf),
+                                 env->ui->unit * 7 / 8);
+    ui_widget *st = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                                 (SDL_Rect){ f->x + half + f->gap, f->y, half, 0 },
+                                 scr_tr(env, "产业驿站", "Stations", buf, sizeof buf),
+                                 env->ui->unit * 7 / 8);
+    if (!bu || !st)
+        return;
+    int h = bu->rect.h > st->rect.h ? bu->rect.h : st->rect.h;
+    bu->rect.h = st->rect.h = h;
+    bu->in_scroll = st->in_scroll = true;
+    bu->align = st->align = UI_ALIGN_CENTER;
+    bu->on_tap = scr_home_on_bundles;
+    st->on_tap = scr_home_on_stations;
+    bu->ud = st->ud = env;
+    f->y += h + f->gap * 2;
+}
+
+static void scr_home_on_search(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_search_open(((scr_env *)ud)->app);
 }
 
 void scr_home_build(scr_env *env)
@@ -57,6 +101,14 @@ void scr_home_build(scr_env *env)
         lt->ud = lg->ud = env;
         f.y += h + f.gap * 2;
     }
+    ui_widget *se = scr_flow_add(&f, UI_BUTTON, scr_tr(env, "搜索", "Search", buf, sizeof buf),
+                                 u * 7 / 8);
+    if (se) {
+        se->align = UI_ALIGN_CENTER;
+        se->on_tap = scr_home_on_search;
+        se->ud = env;
+    }
+    scr_home_browse_row(&f);
     const qf_catalog *cat = env->app->catalog;
     if (!cat || cat->boards_count == 0) {
         scr_flow_add(&f, UI_LABEL,

@@ -3,7 +3,8 @@
 #include "scr.h"
 
 #include <stdio.h>
-#include <time.h>
+
+#include "qf_clock.h"
 
 #define SCR_HOTLINE "0571-85901890"
 
@@ -31,11 +32,12 @@ void scr_idle_build(scr_env *env)
         w->align = UI_ALIGN_CENTER;
         y += w->rect.h + 2 * u;
     }
+    /* The hall's clock is Shanghai time (UTC+8, no DST) whatever the host's
+     * TZ says (QIFU_FAKE_NOW, when set, fixes the instant for tests). */
     char clock[32] = "";
-    time_t t = time(NULL);
-    struct tm tm;
-    if (localtime_r(&t, &tm))
-        strftime(clock, sizeof clock, "%H:%M", &tm);
+    qf_instant t = qf_clock_now();
+    int64_t sod = t - qf_day_at(qf_instant_day(t), 0, 0);
+    snprintf(clock, sizeof clock, "%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60));
     w = ui_scene_add(sc, env->ui, UI_LABEL, (SDL_Rect){ u, y, env->w - 2 * u, 0 }, clock, u * 3);
     if (w) {
         w->bg = 0;

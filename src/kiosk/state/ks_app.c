@@ -21,6 +21,7 @@ void ks_app_init(ks_app *app, unsigned idle_timeout_s)
 
 void ks_app_cleanup(ks_app *app)
 {
+    ks_app_search_release(app);    /* the index before the catalog it borrows */
     qf_catalog_free(app->catalog);
     app->catalog = NULL;
 }
@@ -57,6 +58,20 @@ const qf_catalog_service *ks_app_service(const ks_app *app)
     return qf_catalog_service_get(app->catalog, app->service_id);
 }
 
+const qf_catalog_bundle *ks_app_bundle(const ks_app *app)
+{
+    if (!app->catalog || !app->bundle_id[0])
+        return NULL;
+    return qf_catalog_bundle_get(app->catalog, app->bundle_id);
+}
+
+const qf_catalog_station *ks_app_station(const ks_app *app)
+{
+    if (!app->catalog || !app->station_id[0])
+        return NULL;
+    return qf_catalog_station_get(app->catalog, app->station_id);
+}
+
 static void ks_app_push(ks_app *app, ks_screen s)
 {
     if (app->depth < KS_APP_STACK_MAX)
@@ -76,14 +91,21 @@ static void ks_app_reset_to(ks_app *app, ks_screen s)
 void ks_app_catalog_take(ks_app *app, qf_catalog *cat, int64_t version)
 {
     unsigned changes = KS_CHANGE_CATALOG;
-    qf_catalog_free(app->catalog);
+    /* The search index borrows its catalog: that one stays (owned by
+     * app->search) until the next index replaces it. */
+    if (app->catalog != app->search.idx_catalog)
+        qf_catalog_free(app->catalog);
+    app->search.catalog_gen++;
     app->catalog = cat;
     app->catalog_version = version;
     /* What the citizen was looking at may be gone from the new catalog. */
     bool lost = (app->board_id[0] && !ks_app_board(app)) ||
-                (app->service_id[0] && !ks_app_service(app));
+                (app->service_id[0] && !ks_app_service(app)) ||
+                (app->bundle_id[0] && !ks_app_bundle(app)) ||
+                (app->station_id[0] && !ks_app_station(app));
     if (lost && ks_app_screen(app) != KS_SCREEN_IDLE) {
         app->board_id[0] = app->service_id[0] = '\0';
+        app->bundle_id[0] = app->station_id[0] = '\0';
         ks_app_reset_to(app, KS_SCREEN_HOME);
         changes |= KS_CHANGE_SCREEN;
     }
@@ -111,10 +133,12 @@ void ks_app_session_end(ks_app *app)
 {
     /* Everything the citizen chose or typed goes; the catalog stays. */
     app->board_id[0] = app->service_id[0] = '\0';
+    app->bundle_id[0] = app->station_id[0] = '\0';
     app->large_text = false;
     app->english = app->default_english;
     app->countdown = false;
     app->countdown_left_s = 0;
+    ks_app_search_wipe(app);
     ks_app_reset_to(app, KS_SCREEN_IDLE);
     ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN);
 }
@@ -179,15 +203,60 @@ void ks_app_service_open(ks_app *app, const char *service_id)
     ks_app_notify(app, KS_CHANGE_SCREEN);
 }
 
+void ks_app_bundles_open(ks_app *app)
+{
+    ks_app_push(app, KS_SCREEN_BUNDLES);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_bundle_open(ks_app *app, const char *bundle_id)
+{
+    if (!app->catalog || !qf_catalog_bundle_get(app->catalog, bundle_id))
+        return;
+    snprintf(app->bundle_id, sizeof app->bundle_id, "%s", bundle_id);
+    ks_app_push(app, KS_SCREEN_BUNDLE);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_stations_open(ks_app *app)
+{
+    ks_app_push(app, KS_SCREEN_STATIONS);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_station_open(ks_app *app, const char *station_id)
+{
+    if (!app->catalog || !qf_catalog_station_get(app->catalog, station_id))
+        return;
+    snprintf(app->station_id, sizeof app->station_id, "%s", station_id);
+    ks_app_push(app, KS_SCREEN_STATION);
+    ks_app_notify(app, KS_CHANGE_SCREEN);
+}
+
+void ks_app_search_open(ks_app *app)
+{
+    ks_app_search_wipe(app);       /* every search starts empty */
+    ks_app_push(app, KS_SCREEN_SEARCH);
+    ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_SEARCH);
+}
+
 void ks_app_back(ks_app *app)
 {
     if (app->depth <= 1)
         return;
+    if (ks_app_screen(app) == KS_SCREEN_SEARCH && app->search.faq_id[0]) {
+        ks_app_search_faq_close(app);   /* back closes the answer first */
+        return;
+    }
     ks_screen leaving = app->stack[--app->depth];
     if (leaving == KS_SCREEN_GUIDE)
         app->service_id[0] = '\0';
     else if (leaving == KS_SCREEN_BOARD)
         app->board_id[0] = '\0';
+    else if (leaving == KS_SCREEN_BUNDLE)
+        app->bundle_id[0] = '\0';
+    else if (leaving == KS_SCREEN_STATION)
+        app->station_id[0] = '\0';
     if (ks_app_screen(app) == KS_SCREEN_IDLE) {
         ks_app_session_end(app);   /* back from home ends the session */
         return;

@@ -1,8 +1,9 @@
 /* ks_app.h — the kiosk's session state: which catalog is shown, where the
- * citizen is (the screen stack and the board/service they opened), their
- * display preferences (large text, language) and the idle timer with its
- * countdown. Plain data changed only by the ks_app_* actions below; each
- * action tells the one observer what changed (a KS_CHANGE_* mask).
+ * citizen is (the screen stack and the board, service, bundle or station
+ * they opened), their display preferences (large text, language) and the
+ * idle timer with its countdown. Plain data changed only by the ks_app_*
+ * actions below; each action tells the one observer what changed (a
+ * KS_CHANGE_* mask).
  *
  * Deliberately not here: SDL, drawing, widgets, I/O. Time comes in as an
  * argument (milliseconds on the app's clock), so the headless script clock
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "qf_catalog.h"
+#include "ks_search.h"
 
 typedef enum ks_screen {
     KS_SCREEN_IDLE = 0,        /* attract screen; no session */
@@ -35,6 +37,7 @@ enum {
     KS_CHANGE_PREFS     = 1u << 2,   /* large text, language */
     KS_CHANGE_COUNTDOWN = 1u << 3,   /* countdown shown, hidden or ticked */
     KS_CHANGE_STATUS    = 1u << 4,   /* online/offline mark */
+    KS_CHANGE_SEARCH    = 1u << 8,   /* query, hits, index or FAQ answer (ks_app_search.c) */
 };
 
 #define KS_APP_STACK_MAX 16
@@ -43,6 +46,24 @@ enum {
 
 typedef void (*ks_app_observer)(void *ud, unsigned changes);
 
+#define KS_SEARCH_HITS_MAX 50
+#define KS_SEARCH_QUERY_MAX 64               /* bytes; ks_search cuts there too */
+
+/* The search screen's state (actions in ks_app_search.c). The index borrows
+ * the strings of idx_catalog, and so do the hits: an indexed catalog that a
+ * newer one replaces stays alive here until the newer one's index arrives
+ * (built off the UI thread), so search keeps working meanwhile. */
+typedef struct ks_app_search {
+    ks_search *idx;                          /* owned; NULL until the first index */
+    qf_catalog *idx_catalog;                 /* what idx borrows: == catalog, or an
+                                                older catalog owned here */
+    uint64_t catalog_gen;                    /* bumped by every ks_app_catalog_take */
+    char query[KS_SEARCH_QUERY_MAX + 1];
+    ks_hit hits[KS_SEARCH_HITS_MAX];
+    size_t hits_count;
+    char faq_id[QF_CATALOG_MAX_ID + 1];      /* the FAQ answer shown; "" none */
+} ks_app_search;
+
 typedef struct ks_app {
     qf_catalog *catalog;                 /* owned; may be NULL (nothing loaded) */
     int64_t catalog_version;
@@ -50,6 +71,8 @@ typedef struct ks_app {
     size_t depth;
     char board_id[QF_CATALOG_MAX_ID + 1];
     char service_id[QF_CATALOG_MAX_ID + 1];
+    char bundle_id[QF_CATALOG_MAX_ID + 1];    /* KS_SCREEN_BUNDLE's */
+    char station_id[QF_CATALOG_MAX_ID + 1];   /* KS_SCREEN_STATION's */
     bool large_text;
     bool english;
     bool default_english;                /* the language a session starts in */
@@ -59,6 +82,7 @@ typedef struct ks_app {
     uint64_t last_activity_ms;
     bool countdown;                      /* the "still there?" dialog is up */
     int countdown_left_s;
+    ks_app_search search;
     ks_app_observer observer;
     void *observer_ud;
 } ks_app;
@@ -73,6 +97,8 @@ void ks_app_configure(ks_app *app, bool english, bool server);
 ks_screen ks_app_screen(const ks_app *app);
 const qf_catalog_board *ks_app_board(const ks_app *app);     /* borrowed; NULL if none */
 const qf_catalog_service *ks_app_service(const ks_app *app); /* borrowed; NULL if none */
+const qf_catalog_bundle *ks_app_bundle(const ks_app *app);   /* borrowed; NULL if none */
+const qf_catalog_station *ks_app_station(const ks_app *app); /* borrowed; NULL if none */
 
 /* Ownership: takes cat (frees the previous one). A board or service that
  * the new catalog lacks sends the citizen back to home. */
@@ -89,6 +115,28 @@ uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms);
 
 void ks_app_board_open(ks_app *app, const char *board_id);
 void ks_app_service_open(ks_app *app, const char *service_id);
+/* The "一类事" bundle list and one bundle; the industry station list and one
+ * station. An id the catalog lacks changes nothing. */
+void ks_app_bundles_open(ks_app *app);
+void ks_app_bundle_open(ks_app *app, const char *bundle_id);
+void ks_app_stations_open(ks_app *app);
+void ks_app_station_open(ks_app *app, const char *station_id);
+/* Search (ks_app_search.c): open the screen, edit the query (results are
+ * recomputed on every edit), open a hit (a service's guide, a bundle, a
+ * station item's station, or an FAQ's answer shown over the results). */
+void ks_app_search_open(ks_app *app);
+void ks_app_search_type(ks_app *app, const char *text);   /* appends UTF-8 */
+void ks_app_search_backspace(ks_app *app);               /* drops the last character */
+void ks_app_search_hit_open(ks_app *app, size_t i);
+void ks_app_search_faq_close(ks_app *app);
+const qf_catalog_faq *ks_app_search_faq(const ks_app *app);   /* borrowed; NULL if none */
+/* Ownership: takes idx, built for the catalog of generation gen; an index
+ * for a catalog that has been replaced since is freed. */
+void ks_app_search_index_take(ks_app *app, ks_search *idx, uint64_t gen);
+/* For ks_app.c: wipe the query and hits (session end), free the index and
+ * any catalog kept for it (cleanup). Neither notifies. */
+void ks_app_search_wipe(ks_app *app);
+void ks_app_search_release(ks_app *app);
 void ks_app_back(ks_app *app);
 void ks_app_large_text_toggle(ks_app *app);
 void ks_app_language_toggle(ks_app *app);

@@ -44,6 +44,8 @@ typedef struct ui_ctx {
     SDL_Renderer *ren;         /* borrowed */
     char font_path[1024];
     int font_index;
+    const void *font_map;      /* the font file mapped read-only, or NULL */
+    size_t font_map_len;
     struct { int px; TTF_Font *font; } fonts[UI_FONT_SIZES_MAX];
     size_t fonts_count;
     ui_text_entry cache[UI_TEXT_CACHE_MAX];
@@ -51,6 +53,7 @@ typedef struct ui_ctx {
     size_t cache_hits, cache_misses;
     double scale;              /* large-text factor */
     int unit;                  /* base size in px: min(w, h) / 30 */
+    bool high_contrast;        /* black / white / yellow theme at draw time */
 } ui_ctx;
 
 qf_err ui_ctx_init(ui_ctx *ctx, SDL_Renderer *ren, const char *font_path, int font_index,
@@ -76,6 +79,7 @@ typedef enum ui_role {
     UI_ITEM,                   /* a row of a list */
     UI_QR,                     /* QR symbol of text */
     UI_DIALOG,                 /* the dialog's panel */
+    UI_FIELD,                  /* one-line text entry: text, hint, caret */
     UI_ROLE__COUNT
 } ui_role;
 
@@ -83,6 +87,10 @@ enum { UI_ALIGN_LEFT = 0, UI_ALIGN_CENTER };
 
 typedef struct ui_scene ui_scene;
 typedef void (*ui_tap_fn)(void *ud, int tag);
+/* A focused field's edit: text to append (UTF-8), or NULL for BackSpace.
+ * The field does not change its own text: the screen turns the edit into an
+ * action and the rebuilt scene shows the new text. */
+typedef void (*ui_edit_fn)(void *ud, const char *text);
 
 typedef struct ui_widget {
     ui_role role;
@@ -98,6 +106,9 @@ typedef struct ui_widget {
     ui_tap_fn on_tap;
     void *ud;
     int tag;
+    char *hint;                /* owned; UI_FIELD: shown while text is empty */
+    ui_edit_fn on_edit;        /* UI_FIELD: takes text input while focused */
+    bool focused;              /* UI_FIELD: has the keyboard (ui_scene_focus) */
 } ui_widget;
 
 typedef struct ui_class {
@@ -116,6 +127,7 @@ struct ui_scene {
     int scroll_y, content_h;
     bool dialog;
     uint32_t bg;
+    long focus;                /* the focused UI_FIELD's index, or -1 */
     ui_tap_fn on_background;   /* a tap that hits no widget */
     void *background_ud;
     /* pointer tracking */
@@ -137,6 +149,15 @@ void ui_scene_clear(ui_scene *sc);     /* frees the widgets, keeps scroll_y */
 ui_widget *ui_scene_add(ui_scene *sc, ui_ctx *ctx, ui_role role, SDL_Rect rect, const char *text,
                         int px);
 void ui_scene_set_view(ui_scene *sc, SDL_Rect view, int content_h);
+/* Adds a text field (one line, rect.h as given) showing text, or hint
+ * while text is empty, with a caret when focused; a tap focuses it. */
+ui_widget *ui_scene_add_field(ui_scene *sc, ui_ctx *ctx, SDL_Rect rect, const char *text,
+                              const char *hint, int px, ui_edit_fn on_edit, void *ud);
+void ui_scene_focus(ui_scene *sc, const ui_widget *w);
+/* Keyboard input for the focused field (SDL_TEXTINPUT text, or BackSpace);
+ * false when no field has the focus. */
+bool ui_scene_text_input(ui_scene *sc, const char *text);
+bool ui_scene_backspace(ui_scene *sc);
 
 /* The widget's rect on screen now (scroll applied). */
 SDL_Rect ui_widget_screen_rect(const ui_scene *sc, const ui_widget *w);

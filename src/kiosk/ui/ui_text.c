@@ -2,14 +2,22 @@
  * (the shipped Noto Sans CJK, face index 2 = Simplified Chinese), line
  * wrapping through qf_text_wrap, and a texture cache of rendered lines so a
  * redraw re-renders no glyphs. The cache holds UI_TEXT_CACHE_MAX lines and
- * drops the least recently used. Not here: layout (screens) and drawing of
+ * drops the least recently used. The font file is mapped into memory once
+ * (FreeType then reads glyphs from memory instead of seeking and reading
+ * the 19 MB .ttc for every glyph it loads, which made measuring CJK text
+ * for wrapping several times slower). Not here: layout (screens) and drawing of
  * anything but text. */
 #include "ui.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define UI_MEASURE_MAX 4096
+#define UI_WRAP_GUESS 32
 
 qf_err ui_ctx_init(ui_ctx *ctx, SDL_Renderer *ren, const char *font_path, int font_index,
                    int width, int height, char *err, size_t errlen)
@@ -23,6 +31,17 @@ qf_err ui_ctx_init(ui_ctx *ctx, SDL_Renderer *ren, const char *font_path, int fo
     if (snprintf(ctx->font_path, sizeof ctx->font_path, "%s", font_path) >=
         (int)sizeof ctx->font_path)
         return qf_err_set(err, errlen, QF_ERR_LIMIT, "font path too long");
+    int fd = open(font_path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            ctx->font_map = map;
+            ctx->font_map_len = (size_t)st.st_size;
+        }
+    }
+    if (fd >= 0)
+        close(fd);                 /* the mapping stays; without one, fonts open by path */
     if (!ui_font(ctx, ctx->unit))
         return qf_err_set(err, errlen, QF_ERR_IO, "cannot open font %s: %s", font_path,
                           TTF_GetError());
@@ -38,6 +57,8 @@ void ui_ctx_cleanup(ui_ctx *ctx)
     }
     for (size_t i = 0; i < ctx->fonts_count; i++)
         TTF_CloseFont(ctx->fonts[i].font);
+    if (ctx->font_map)
+        munmap((void *)ctx->font_map, ctx->font_map_len);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -58,7 +79,14 @@ TTF_Font *ui_font(ui_ctx *ctx, int px)
         memmove(&ctx->fonts[0], &ctx->fonts[1], sizeof ctx->fonts[0] * (UI_FONT_SIZES_MAX - 1));
         ctx->fonts_count--;
     }
-    TTF_Font *f = TTF_OpenFontIndex(ctx->font_path, real, ctx->font_index);
+    TTF_Font *f = NULL;
+    if (ctx->font_map) {
+        SDL_RWops *rw = SDL_RWFromConstMem(ctx->font_map, (int)ctx->font_map_len);
+        if (rw)
+            f = TTF_OpenFontIndexRW(rw, 1, real, ctx->font_index);   /* closes rw */
+    } else {
+        f = TTF_OpenFontIndex(ctx->font_path, real, ctx->font_index);
+    }
     if (!f)
         return NULL;
     ctx->fonts[ctx->fonts_count].px = real;
@@ -114,7 +142,22 @@ qf_err ui_text_wrap(ui_ctx *ctx, const char *text, int px, int max_w, qf_text_li
         max_w = 1;
     ui_measure_ud m = { ctx, px };
     size_t n = 0;
-    qf_err rc = qf_text_wrap(text, max_w, ui_measure, &m, NULL, 0, &n);
+    /* One pass into room for UI_WRAP_GUESS lines (measuring is the cost);
+     * a longer text is counted first, then wrapped into an exact array. */
+    qf_text_line guess[UI_WRAP_GUESS];
+    qf_err rc = qf_text_wrap(text, max_w, ui_measure, &m, guess, UI_WRAP_GUESS, &n);
+    if (rc == QF_OK) {
+        qf_text_line *one = malloc((n ? n : 1) * sizeof *one);
+        if (!one)
+            return QF_ERR_NOMEM;
+        memcpy(one, guess, n * sizeof *one);
+        *out = one;
+        *out_count = n;
+        return QF_OK;
+    }
+    if (strnlen(text, QF_TEXT_MAX_BYTES + 1) > QF_TEXT_MAX_BYTES)
+        return rc;                 /* QF_ERR_LIMIT for the text itself */
+    rc = qf_text_wrap(text, max_w, ui_measure, &m, NULL, 0, &n);
     if (rc != QF_OK)
         return rc;
     qf_text_line *lines = calloc(n ? n : 1, sizeof *lines);

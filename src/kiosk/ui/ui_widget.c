@@ -21,6 +21,24 @@ static void ui_set_color(SDL_Renderer *ren, uint32_t rgb)
     SDL_SetRenderDrawColor(ren, (Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255);
 }
 
+/* High-contrast theme: black boxes, white text, yellow on everything that
+ * takes a tap (text and outline). QR codes keep black on white. */
+#define UI_HC_BG 0x000000
+#define UI_HC_TEXT 0xFFFFFF
+#define UI_HC_ACTIVE 0xFFFF00
+
+static uint32_t ui_fg(const ui_ctx *ctx, const ui_widget *w)
+{
+    if (!ctx->high_contrast)
+        return w->fg;
+    return w->role == UI_LABEL || w->role == UI_DIALOG ? UI_HC_TEXT : UI_HC_ACTIVE;
+}
+
+static uint32_t ui_bg(const ui_ctx *ctx, const ui_widget *w)
+{
+    return ctx->high_contrast ? UI_HC_BG : w->bg;
+}
+
 static void ui_draw_lines(ui_ctx *ctx, const ui_widget *w, int x, int y)
 {
     int lh = ui_line_height(ctx, w->px);
@@ -34,7 +52,7 @@ static void ui_draw_lines(ui_ctx *ctx, const ui_widget *w, int x, int y)
         int tx = x + w->pad;
         if (w->align == UI_ALIGN_CENTER)
             tx = x + (w->rect.w - ui_text_width(ctx, s, len, w->px)) / 2;
-        ui_text_draw(ctx, s, len, w->px, w->fg, tx, ty);
+        ui_text_draw(ctx, s, len, w->px, ui_fg(ctx, w), tx, ty);
         ty += lh;
     }
 }
@@ -42,7 +60,7 @@ static void ui_draw_lines(ui_ctx *ctx, const ui_widget *w, int x, int y)
 static void ui_draw_box(ui_ctx *ctx, const ui_widget *w, int x, int y)
 {
     SDL_Rect r = { x, y, w->rect.w, w->rect.h };
-    ui_set_color(ctx->ren, w->bg);
+    ui_set_color(ctx->ren, ui_bg(ctx, w));
     SDL_RenderFillRect(ctx->ren, &r);
 }
 
@@ -57,15 +75,21 @@ static void ui_button_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
 {
     ui_draw_box(ctx, w, x, y);
     SDL_Rect r = { x, y, w->rect.w, w->rect.h };
-    ui_set_color(ctx->ren, 0x8A9BB5);
+    ui_set_color(ctx->ren, ctx->high_contrast ? UI_HC_ACTIVE : 0x8A9BB5);
     SDL_RenderDrawRect(ctx->ren, &r);
+    if (ctx->high_contrast) {      /* a 3 px outline reads from a distance */
+        for (int i = 1; i < 3; i++) {
+            SDL_Rect in = { x + i, y + i, w->rect.w - 2 * i, w->rect.h - 2 * i };
+            SDL_RenderDrawRect(ctx->ren, &in);
+        }
+    }
     ui_draw_lines(ctx, w, x, y);
 }
 
 static void ui_item_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
 {
     ui_draw_box(ctx, w, x, y);
-    ui_set_color(ctx->ren, 0xD5DCE6);
+    ui_set_color(ctx->ren, ctx->high_contrast ? UI_HC_ACTIVE : 0xD5DCE6);
     SDL_RenderDrawLine(ctx->ren, x, y + w->rect.h - 1, x + w->rect.w - 1, y + w->rect.h - 1);
     ui_draw_lines(ctx, w, x, y);
 }
@@ -104,6 +128,42 @@ static void ui_dialog_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
     ui_draw_lines(ctx, w, x, y);
 }
 
+/* A field: white box with a border (bold while focused), its one line of
+ * text or its hint in grey, and a caret after the text while focused. */
+static void ui_field_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
+{
+    SDL_Rect r = { x, y, w->rect.w, w->rect.h };
+    ui_set_color(ctx->ren, 0xFFFFFF);
+    SDL_RenderFillRect(ctx->ren, &r);
+    bool focused = w->focused;
+    int border = focused ? 3 : 1;
+    ui_set_color(ctx->ren, focused ? 0x1F5FBF : 0x8A9BB5);
+    for (int i = 0; i < border; i++) {
+        SDL_Rect b = { x + i, y + i, w->rect.w - 2 * i, w->rect.h - 2 * i };
+        SDL_RenderDrawRect(ctx->ren, &b);
+    }
+    int lh = ui_line_height(ctx, w->px);
+    int ty = y + (w->rect.h - lh) / 2;
+    int tx = x + w->pad;
+    bool empty = !w->text || !*w->text;
+    int tw = 0;
+    SDL_Rect inner = { x + border, y + border, w->rect.w - 2 * border, w->rect.h - 2 * border };
+    SDL_RenderSetClipRect(ctx->ren, &inner);   /* fields are never in the scroll view */
+    if (!empty)
+        tw = ui_text_draw(ctx, w->text, strlen(w->text), w->px, w->fg, tx, ty);
+    else if (w->hint && *w->hint) {
+        int hpx = w->px * 3 / 4;   /* smaller, so a bilingual hint fits */
+        int hy = y + (w->rect.h - ui_line_height(ctx, hpx)) / 2;
+        ui_text_draw(ctx, w->hint, strlen(w->hint), hpx, 0x8A93A3, tx + ctx->unit / 4, hy);
+    }
+    if (focused) {
+        SDL_Rect caret = { tx + tw + 1, ty + lh / 8, ctx->unit > 30 ? 3 : 2, lh * 3 / 4 };
+        ui_set_color(ctx->ren, 0x1A1A1A);
+        SDL_RenderFillRect(ctx->ren, &caret);
+    }
+    SDL_RenderSetClipRect(ctx->ren, NULL);
+}
+
 static const ui_class ui_classes[UI_ROLE__COUNT] = {
     [UI_LABEL] = { "label", ui_label_draw },
     [UI_BUTTON] = { "button", ui_button_draw },
@@ -111,6 +171,7 @@ static const ui_class ui_classes[UI_ROLE__COUNT] = {
     [UI_ITEM] = { "item", ui_item_draw },
     [UI_QR] = { "qr", ui_qr_draw },
     [UI_DIALOG] = { "dialog", ui_dialog_draw },
+    [UI_FIELD] = { "field", ui_field_draw },
 };
 
 const ui_class *ui_class_get(ui_role role)
@@ -122,6 +183,7 @@ void ui_scene_init(ui_scene *sc)
 {
     memset(sc, 0, sizeof *sc);
     sc->pressed = -1;
+    sc->focus = -1;
 }
 
 void ui_scene_clear(ui_scene *sc)
@@ -129,8 +191,10 @@ void ui_scene_clear(ui_scene *sc)
     for (size_t i = 0; i < sc->count; i++) {
         free(sc->w[i].text);
         free(sc->w[i].lines);
+        free(sc->w[i].hint);
     }
     sc->count = 0;
+    sc->focus = -1;
     sc->dialog = false;
     sc->on_background = NULL;
     sc->background_ud = NULL;
@@ -165,6 +229,53 @@ ui_widget *ui_scene_add(ui_scene *sc, ui_ctx *ctx, ui_role role, SDL_Rect rect, 
         w->rect.h = (int)w->lines_count * ui_line_height(ctx, px) + 2 * w->pad;
     sc->count++;
     return w;
+}
+
+ui_widget *ui_scene_add_field(ui_scene *sc, ui_ctx *ctx, SDL_Rect rect, const char *text,
+                              const char *hint, int px, ui_edit_fn on_edit, void *ud)
+{
+    ui_widget *w = ui_scene_add(sc, ctx, UI_FIELD, rect, text, px);
+    if (!w)
+        return NULL;
+    w->hint = strdup(hint ? hint : "");
+    if (!w->hint) {
+        free(w->text);
+        free(w->lines);
+        sc->count--;
+        return NULL;
+    }
+    w->on_edit = on_edit;
+    w->ud = ud;
+    return w;
+}
+
+void ui_scene_focus(ui_scene *sc, const ui_widget *w)
+{
+    if (sc->focus >= 0)
+        sc->w[sc->focus].focused = false;
+    sc->focus = -1;
+    if (!w || w < sc->w || w >= sc->w + sc->count || w->role != UI_FIELD)
+        return;
+    sc->focus = (long)(w - sc->w);
+    sc->w[sc->focus].focused = true;
+}
+
+bool ui_scene_text_input(ui_scene *sc, const char *text)
+{
+    if (sc->focus < 0 || sc->dialog || !sc->w[sc->focus].on_edit || !text || !*text)
+        return false;
+    ui_widget *w = &sc->w[sc->focus];
+    w->on_edit(w->ud, text);       /* may rebuild the scene */
+    return true;
+}
+
+bool ui_scene_backspace(ui_scene *sc)
+{
+    if (sc->focus < 0 || sc->dialog || !sc->w[sc->focus].on_edit)
+        return false;
+    ui_widget *w = &sc->w[sc->focus];
+    w->on_edit(w->ud, NULL);
+    return true;
 }
 
 void ui_scene_set_view(ui_scene *sc, SDL_Rect view, int content_h)
@@ -204,7 +315,7 @@ bool ui_widget_visible(const ui_scene *sc, const ui_widget *w, int sw, int sh)
 
 void ui_scene_draw(ui_scene *sc, ui_ctx *ctx, int sw, int sh)
 {
-    ui_set_color(ctx->ren, sc->bg ? sc->bg : 0xF4F6F9);
+    ui_set_color(ctx->ren, ctx->high_contrast ? UI_HC_BG : sc->bg ? sc->bg : 0xF4F6F9);
     SDL_RenderClear(ctx->ren);
     for (int pass = 0; pass < 3; pass++) {   /* fixed, scrolled, dialog */
         if (pass == 2 && sc->dialog) {
@@ -247,7 +358,7 @@ static long ui_scene_hit(const ui_scene *sc, int x, int y)
     SDL_Point p = { x, y };
     for (size_t i = sc->count; i-- > 0;) {
         const ui_widget *w = &sc->w[i];
-        if (!w->on_tap || (sc->dialog && !w->in_dialog))
+        if ((!w->on_tap && !w->on_edit) || (sc->dialog && !w->in_dialog))
             continue;
         if (w->in_scroll && !SDL_PointInRect(&p, &sc->view))
             continue;
@@ -320,6 +431,10 @@ bool ui_scene_pointer_up(ui_scene *sc, int x, int y, uint64_t now_ms)
     if (hit >= 0 && hit == sc->pressed) {
         sc->pressed = -1;
         ui_widget *w = &sc->w[hit];
+        if (w->role == UI_FIELD) {
+            ui_scene_focus(sc, w);
+            return true;
+        }
         w->on_tap(w->ud, w->tag);      /* may rebuild the scene */
         return true;
     }

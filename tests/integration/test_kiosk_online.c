@@ -1,0 +1,395 @@
+/* test_kiosk_online.c — the qifu-kiosk program against the real qifu-syncd
+ * over TLS (the harness's self-signed certificate pinned as the CA):
+ *   first boot: enrolls with a code from `qifu-ctl device enroll`, keeps a
+ *     0600 token, and its home shows the boards of the daemon's catalog
+ *     (the kiosk has no catalog_dir: they can only come from the daemon);
+ *   a catalog delta while the kiosk runs: the kiosk is started in the
+ *     background on the 人才服务 board; once its dump shows it got there the
+ *     test imports a changed catalog (board-talent's description) and the
+ *     script waits for the new text;
+ *   offline start: with the daemon killed the kiosk starts from its cache
+ *     (same state_dir) with the boards, the changed text and the 离线 mark.
+ * The tests run in order on one daemon. Nothing sleeps to pass: the script
+ * waits on text with limits; the test waits on files and the daemon's own
+ * answers with deadlines. */
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "qf_catalog.h"
+
+#define CATALOG_DIR QIFU_SOURCE_DIR "/assets/catalog"
+#define LSAN_SUPP QIFU_SOURCE_DIR "/tests/lsan-libpinyin.supp"
+#define CHANGED_BOARD "board-talent"
+#define CHANGED_TEXT "测试：人才服务板块的说明已由目录增量更新。"
+#define DEADLINE_MS 20000u
+
+static struct {
+    harness h;
+    char dir[256];          /* the kiosk's folder: config, scripts, dumps */
+    char changed[300];      /* the changed catalog copy */
+    char code[64];
+    qf_catalog *cat;
+} fx;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void ctl_ok(const char *const *args, char **out)
+{
+    char *text = NULL;
+    int rc = harness_ctl(&fx.h, &text, args);
+    if (rc != 0)
+        fail_msg("qifu-ctl %s %s: exit %d: %s", args[0], args[1], rc, text ? text : "");
+    if (out)
+        *out = text;
+    else
+        free(text);
+}
+
+/* The daemon serves a new import within about a second: wait until its
+ * snapshot is version v (bounded). */
+static void wait_published(int64_t v)
+{
+    char op[64], want[32];
+    uint64_t end = now_ms() + DEADLINE_MS;
+    harness_operator(&fx.h, "ops-kiosk-online", op);
+    snprintf(want, sizeof want, "\"catalog-v%lld\"", (long long)v);
+    while (now_ms() < end) {
+        harness_response r = harness_request(&fx.h, "GET", "/api/v1/catalog", op, NULL, NULL);
+        bool ok = r.status == 200 && r.headers && strstr(r.headers, want);
+        harness_response_free(&r);
+        if (ok)
+            return;
+        poll(NULL, 0, 20);
+    }
+    fail_msg("the daemon did not serve catalog v%lld in time", (long long)v);
+}
+
+static void path_in(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", fx.dir, name);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[512];
+    path_in(path, sizeof path, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void write_config(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "[server]\n"
+             "url = %s\n"
+             "ca_file = %s\n"
+             "enroll_code = %s\n"
+             "sync_interval_s = 1\n"
+             "[kiosk]\n"
+             "state_dir = %s/state\n"
+             "hall_name = 钱塘区企业综合服务中心\n"
+             "idle_timeout_s = 600\n"
+             "language = zh\n",
+             fx.h.base, fx.h.cert, fx.code, fx.dir);
+    write_file("kiosk.ini", text);
+}
+
+/* Starts the kiosk on script text (written to dir/NAME.txt); its stderr
+ * goes to dir/NAME.err. */
+static pid_t start_kiosk(const char *name, const char *script)
+{
+    char scr[512], cfg[512], errpath[512], file[128];
+    snprintf(file, sizeof file, "%s.txt", name);
+    write_file(file, script);
+    path_in(scr, sizeof scr, file);
+    path_in(cfg, sizeof cfg, "kiosk.ini");
+    snprintf(file, sizeof file, "%s.err", name);
+    path_in(errpath, sizeof errpath, file);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* libpinyin leaks a little inside libdb (known, not ours). */
+        setenv("LSAN_OPTIONS", "suppressions=" LSAN_SUPP, 1);
+        if (!freopen(errpath, "w", stderr) || chdir(fx.dir) != 0)
+            _exit(127);
+        execl(QIFU_KIOSK_BIN, "qifu-kiosk", "--config", cfg, "--headless", "--script", scr,
+              (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void echo_stderr(const char *name)
+{
+    char errpath[512], file[128];
+    snprintf(file, sizeof file, "%s.err", name);
+    path_in(errpath, sizeof errpath, file);
+    FILE *fp = fopen(errpath, "r");
+    if (fp) {
+        char line[1024];
+        while (fgets(line, sizeof line, fp))
+            fprintf(stderr, "  | %s", line);
+        fclose(fp);
+    }
+}
+
+/* Waits for the kiosk, echoes its stderr, returns its exit status. */
+static int finish_kiosk(pid_t pid, const char *name)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    echo_stderr(name);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_kiosk(const char *name, const char *script)
+{
+    return finish_kiosk(start_kiosk(name, script), name);
+}
+
+static json_t *load_dump(const char *name)
+{
+    char path[512];
+    path_in(path, sizeof path, name);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        fail_msg("%s: %s", path, je.text);
+    return j;
+}
+
+static const char *dump_screen(json_t *j)
+{
+    return json_string_value(json_object_get(j, "screen"));
+}
+
+static bool dump_has(json_t *j, const char *role, const char *needle)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(j, "widgets"), i, w) {
+        const char *r = json_string_value(json_object_get(w, "role"));
+        const char *t = json_string_value(json_object_get(w, "text"));
+        if ((!role || (r && strcmp(r, role) == 0)) && t && strstr(t, needle))
+            return true;
+    }
+    return false;
+}
+
+static void assert_home_has_boards(json_t *j)
+{
+    assert_string_equal(dump_screen(j), "home");
+    assert_true(fx.cat->boards_count > 0);
+    for (size_t i = 0; i < fx.cat->boards_count; i++)
+        if (!dump_has(j, "tile", fx.cat->boards[i].name))
+            fail_msg("home has no tile for %s", fx.cat->boards[i].name);
+}
+
+/* ---- the changed catalog -------------------------------------------------- */
+
+static void copy_catalog(void)
+{
+    char cmd[700];
+    snprintf(fx.changed, sizeof fx.changed, "%s/changed", fx.dir);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", CATALOG_DIR, fx.changed);
+    assert_int_equal(system(cmd), 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/boards.json", fx.changed);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        fail_msg("%s: %s", path, je.text);
+    size_t i;
+    json_t *b;
+    bool found = false;
+    json_array_foreach(json_object_get(root, "boards"), i, b) {
+        if (strcmp(json_string_value(json_object_get(b, "id")), CHANGED_BOARD) == 0) {
+            assert_int_equal(json_object_set_new(b, "description", json_string(CHANGED_TEXT)), 0);
+            found = true;
+        }
+    }
+    assert_true(found);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(2)), 0);
+    json_decref(root);
+}
+
+/* ---- fixture ---------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    memset(&fx, 0, sizeof fx);
+    snprintf(fx.dir, sizeof fx.dir, "/tmp/qifu-it-kon-XXXXXX");
+    if (!mkdtemp(fx.dir))
+        return -1;
+    char err[256];
+    if (qf_catalog_new(&fx.cat) != QF_OK ||
+        qf_catalog_load_dir(fx.cat, CATALOG_DIR, err, sizeof err) != QF_OK)
+        return -1;
+    harness_start(&fx.h, true);
+    const char *import[] = { "catalog", "import", CATALOG_DIR, NULL };
+    ctl_ok(import, NULL);
+    wait_published(1);
+    const char *enroll[] = { "device", "enroll", "kiosk-online", "--hall", "qiantang", NULL };
+    char *out = NULL;
+    ctl_ok(enroll, &out);
+    const char *p = out ? strstr(out, "code: ") : NULL;
+    assert_non_null(p);
+    assert_int_equal(sscanf(p + 6, "%63s", fx.code), 1);
+    free(out);
+    write_config();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    harness_stop(&fx.h);     /* after kill9 it only removes the folder */
+    qf_catalog_free(fx.cat);
+    char cmd[300];
+    if (strncmp(fx.dir, "/tmp/qifu-it-kon-", 17) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx.dir);
+        if (system(cmd) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_first_boot_enrolls_and_home_shows_the_daemon_catalog(void **state)
+{
+    (void)state;
+    char script[1024];
+    snprintf(script, sizeof script,
+             "tap 540 960\n"
+             "wait-text 人才服务 5000\n"
+             "dump %s/first.json\n"
+             "quit\n",
+             fx.dir);
+    assert_int_equal(run_kiosk("first", script), 0);
+    json_t *j = load_dump("first.json");
+    assert_home_has_boards(j);
+    assert_false(dump_has(j, NULL, "离线"));   /* it is online */
+    json_decref(j);
+
+    char path[512];
+    struct stat st;
+    path_in(path, sizeof path, "state/token");
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    path_in(path, sizeof path, "state/catalog.db");
+    assert_int_equal(stat(path, &st), 0);
+}
+
+static void test_catalog_delta_reaches_the_running_kiosk(void **state)
+{
+    (void)state;
+    char script[1024], ready[512];
+    path_in(ready, sizeof ready, "board-before.json");
+    snprintf(script, sizeof script,
+             "tap 540 960\n"
+             "wait-text 人才服务 5000\n"
+             "tap-text 人才服务\n"
+             "wait-text 钱塘礼遇 5000\n"
+             "dump %s\n"
+             "wait-text %s 15000\n"
+             "dump %s/board-after.json\n"
+             "quit\n",
+             ready, CHANGED_TEXT, fx.dir);
+    copy_catalog();
+    uint64_t t0 = now_ms();
+    pid_t pid = start_kiosk("delta", script);
+    /* The kiosk is on the board with the old text: now publish the change. */
+    struct stat st;
+    while (stat(ready, &st) != 0) {
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            echo_stderr("delta");
+            fail_msg("the kiosk exited before reaching the board");
+        }
+        if (now_ms() - t0 > DEADLINE_MS) {
+            kill(pid, SIGKILL);
+            finish_kiosk(pid, "delta");
+            fail_msg("the kiosk did not reach the board in time");
+        }
+        poll(NULL, 0, 20);
+    }
+    const char *import[] = { "catalog", "import", fx.changed, NULL };
+    uint64_t t1 = now_ms();
+    ctl_ok(import, NULL);
+    assert_int_equal(finish_kiosk(pid, "delta"), 0);
+    fprintf(stderr, "# import to new text on the kiosk: %llu ms\n",
+            (unsigned long long)(now_ms() - t1));
+
+    json_t *j = load_dump("board-before.json");
+    assert_string_equal(dump_screen(j), "board");
+    assert_false(dump_has(j, NULL, CHANGED_TEXT));
+    json_decref(j);
+    j = load_dump("board-after.json");
+    assert_string_equal(dump_screen(j), "board");
+    assert_true(dump_has(j, NULL, CHANGED_TEXT));
+    assert_true(dump_has(j, NULL, "人才服务"));
+    json_decref(j);
+}
+
+static void test_offline_start_from_the_cache_shows_boards_and_mark(void **state)
+{
+    (void)state;
+    harness_kill9(&fx.h);   /* the folder (and the CA file) stays */
+    char script[1024];
+    snprintf(script, sizeof script,
+             "tap 540 960\n"
+             "wait-text 人才服务 5000\n"
+             "wait-text 离线 5000\n"
+             "dump %s/offline-home.json\n"
+             "tap-text 人才服务\n"
+             "wait-text %s 5000\n"
+             "dump %s/offline-board.json\n"
+             "quit\n",
+             fx.dir, CHANGED_TEXT, fx.dir);
+    assert_int_equal(run_kiosk("offline", script), 0);
+    json_t *j = load_dump("offline-home.json");
+    assert_home_has_boards(j);
+    assert_true(dump_has(j, "label", "离线"));
+    json_decref(j);
+    j = load_dump("offline-board.json");
+    assert_string_equal(dump_screen(j), "board");
+    assert_true(dump_has(j, NULL, CHANGED_TEXT));   /* the delta was cached */
+    assert_true(dump_has(j, "label", "离线"));
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_boot_enrolls_and_home_shows_the_daemon_catalog),
+        cmocka_unit_test(test_catalog_delta_reaches_the_running_kiosk),
+        cmocka_unit_test(test_offline_start_from_the_cache_shows_boards_and_mark),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
