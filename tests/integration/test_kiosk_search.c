@@ -21,142 +21,21 @@
 
 #include "qf_catalog.h"
 
-#define LSAN_SUPP QIFU_SOURCE_DIR "/tests/lsan-libpinyin.supp"
+#include "kiosk_run.h"
 
-static char dir[256];
-static qf_catalog *cat;
+static kiosk_run kr;
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/qifu-kiosk-search-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char err[256];
-    if (qf_catalog_new(&cat) != QF_OK ||
-        qf_catalog_load_dir(cat, QIFU_SOURCE_DIR "/assets/catalog", err, sizeof err) != QF_OK)
-        return -1;
-    return 0;
+    return kiosk_run_setup(&kr, "search");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    qf_catalog_free(cat);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return kiosk_run_teardown(&kr);
 }
-
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static void write_config(int idle_timeout_s)
-{
-    char text[1024];
-    snprintf(text, sizeof text,
-             "[server]\n"
-             "url =\n"
-             "[kiosk]\n"
-             "state_dir = %s/state\n"
-             "hall_name = 钱塘区企业综合服务中心\n"
-             "idle_timeout_s = %d\n"
-             "language = zh\n"
-             "catalog_dir = %s/assets/catalog\n",
-             dir, idle_timeout_s, QIFU_SOURCE_DIR);
-    write_file("kiosk.ini", text);
-}
-
-/* Runs the kiosk in dir on the script file scr; returns its exit status;
- * its stderr is left in dir/stderr.txt and echoed. */
-static int run_kiosk_file(const char *scr)
-{
-    char cfg[512], errpath[512];
-    snprintf(cfg, sizeof cfg, "%s/kiosk.ini", dir);
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", dir);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (!freopen(errpath, "w", stderr) || chdir(dir) != 0)
-            _exit(127);
-        /* libpinyin's known leak inside libdb (see the file). */
-        setenv("LSAN_OPTIONS", "suppressions=" LSAN_SUPP, 1);
-        execl(QIFU_KIOSK_BIN, "qifu-kiosk", "--config", cfg, "--headless", "--script", scr,
-              (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    FILE *fp = fopen(errpath, "r");
-    if (fp) {
-        char line[1024];
-        while (fgets(line, sizeof line, fp))
-            fprintf(stderr, "  | %s", line);
-        fclose(fp);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Runs the kiosk on a script given as text (written to dir/script.txt). */
-static int run_kiosk(const char *script)
-{
-    write_file("script.txt", script);
-    char scr[512];
-    snprintf(scr, sizeof scr, "%s/script.txt", dir);
-    return run_kiosk_file(scr);
-}
-
-static char *read_stderr(void)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/stderr.txt", dir);
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    static char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
-
-static json_t *load_dump(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-    if (!j)
-        fail_msg("%s: %s", path, je.text);
-    return j;
-}
-
-static const char *dump_screen(json_t *j)
-{
-    return json_string_value(json_object_get(j, "screen"));
-}
-
-/* The first widget whose text contains needle (and whose role is role,
- * unless role is NULL), or NULL. */
-static json_t *dump_find(json_t *j, const char *role, const char *needle)
-{
-    json_t *arr = json_object_get(j, "widgets"), *w;
-    size_t i;
-    json_array_foreach(arr, i, w) {
-        const char *t = json_string_value(json_object_get(w, "text"));
-        const char *r = json_string_value(json_object_get(w, "role"));
-        if (t && strstr(t, needle) && (!role || (r && strcmp(r, role) == 0)))
-            return w;
-    }
-    return NULL;
-}
-
 
 /* The field's text in a dump (NULL when empty: dumps leave out empty text). */
 static const char *dump_field(json_t *j)
@@ -173,7 +52,7 @@ static const char *dump_field(json_t *j)
 
 static void print_keystroke_time(void)
 {
-    const char *k = strstr(read_stderr(), " keystrokes, ");
+    const char *k = strstr(kiosk_read_stderr(&kr), " keystrokes, ");
     if (k)
         printf("search keystroke to frame: %.2f ms mean (debug build)\n",
                atof(k + strlen(" keystrokes, ")));
@@ -182,7 +61,7 @@ static void print_keystroke_time(void)
 static void test_search_initials_qykb_find_market_entry_bundle(void **state)
 {
     (void)state;
-    write_config(90);
+    kiosk_write_config(&kr, 90);
     char script[2048];
     snprintf(script, sizeof script,
              "tap 540 1200\n"
@@ -196,19 +75,19 @@ static void test_search_initials_qykb_find_market_entry_bundle(void **state)
              "wait-text 市场准入 5000\n"
              "dump %s/qykb.json\n"
              "quit\n",
-             dir, dir);
-    assert_int_equal(run_kiosk(script), 0);
+             kr.dir, kr.dir);
+    assert_int_equal(kiosk_run_script(&kr, script), 0);
     print_keystroke_time();
-    json_t *j = load_dump("empty.json");
-    assert_string_equal(dump_screen(j), "search");
+    json_t *j = kiosk_load_dump(&kr, "empty.json");
+    assert_string_equal(kiosk_dump_screen(j), "search");
     assert_null(dump_field(j));
     json_decref(j);
-    j = load_dump("qykb.json");
-    assert_string_equal(dump_screen(j), "search");
+    j = kiosk_load_dump(&kr, "qykb.json");
+    assert_string_equal(kiosk_dump_screen(j), "search");
     const char *q = dump_field(j);
     assert_non_null(q);
     assert_string_equal(q, "qykb");
-    json_t *hit = dump_find(j, "item", "市场准入一类事");
+    json_t *hit = kiosk_dump_find(j, "item", "市场准入一类事");
     assert_non_null(hit);
     assert_non_null(strstr(json_string_value(json_object_get(hit, "text")), "一类事 Bundle"));
     json_decref(j);
@@ -217,7 +96,7 @@ static void test_search_initials_qykb_find_market_entry_bundle(void **state)
 static void test_search_chinese_rencai_finds_talent_services(void **state)
 {
     (void)state;
-    write_config(90);
+    kiosk_write_config(&kr, 90);
     char script[2048];
     snprintf(script, sizeof script,
              "tap 540 1200\n"
@@ -226,10 +105,10 @@ static void test_search_chinese_rencai_finds_talent_services(void **state)
              "wait-text 服务 Service 5000\n"
              "dump %s/rencai.json\n"
              "quit\n",
-             dir);
-    assert_int_equal(run_kiosk(script), 0);
-    json_t *j = load_dump("rencai.json");
-    assert_string_equal(dump_screen(j), "search");
+             kr.dir);
+    assert_int_equal(kiosk_run_script(&kr, script), 0);
+    json_t *j = kiosk_load_dump(&kr, "rencai.json");
+    assert_string_equal(kiosk_dump_screen(j), "search");
     /* The visible service hits are catalog services titled with 人才, and
      * at least one of them is on the 人才服务 board. */
     json_t *arr = json_object_get(j, "widgets"), *w;
@@ -242,8 +121,8 @@ static void test_search_chinese_rencai_finds_talent_services(void **state)
         const char *title = t + strlen(prefix);
         assert_non_null(strstr(title, "人才"));
         services++;
-        for (size_t k = 0; k < cat->services_count; k++) {
-            const qf_catalog_service *sv = &cat->services[k];
+        for (size_t k = 0; k < kr.cat->services_count; k++) {
+            const qf_catalog_service *sv = &kr.cat->services[k];
             if (sv->category3 && strcmp(sv->category3, title) == 0 &&
                 strcmp(sv->board, "board-talent") == 0) {
                 talent++;
@@ -259,7 +138,7 @@ static void test_search_chinese_rencai_finds_talent_services(void **state)
 static void test_search_backspace_edits_query(void **state)
 {
     (void)state;
-    write_config(90);
+    kiosk_write_config(&kr, 90);
     char script[2048];
     snprintf(script, sizeof script,
              "tap 540 1200\n"
@@ -274,13 +153,13 @@ static void test_search_backspace_edits_query(void **state)
              "key BackSpace\n"
              "dump %s/mixed.json\n"
              "quit\n",
-             dir, dir);
-    assert_int_equal(run_kiosk(script), 0);
-    json_t *j = load_dump("qykb.json");
+             kr.dir, kr.dir);
+    assert_int_equal(kiosk_run_script(&kr, script), 0);
+    json_t *j = kiosk_load_dump(&kr, "qykb.json");
     assert_string_equal(dump_field(j), "qykb");
-    assert_non_null(dump_find(j, "item", "市场准入一类事"));
+    assert_non_null(kiosk_dump_find(j, "item", "市场准入一类事"));
     json_decref(j);
-    j = load_dump("mixed.json");
+    j = kiosk_load_dump(&kr, "mixed.json");
     assert_string_equal(dump_field(j), "qykb人");   /* BackSpace drops a whole character */
     json_decref(j);
 }
@@ -288,7 +167,7 @@ static void test_search_backspace_edits_query(void **state)
 static void test_search_tap_service_hit_opens_its_guide(void **state)
 {
     (void)state;
-    write_config(90);
+    kiosk_write_config(&kr, 90);
     char script[2048];
     snprintf(script, sizeof script,
              "tap 540 1200\n"
@@ -300,14 +179,14 @@ static void test_search_tap_service_hit_opens_its_guide(void **state)
              "key Escape\n"
              "dump %s/back.json\n"
              "quit\n",
-             dir, dir);
-    assert_int_equal(run_kiosk(script), 0);
-    json_t *j = load_dump("guide.json");
-    assert_string_equal(dump_screen(j), "guide");
-    assert_non_null(dump_find(j, NULL, "人才政策服务"));
+             kr.dir, kr.dir);
+    assert_int_equal(kiosk_run_script(&kr, script), 0);
+    json_t *j = kiosk_load_dump(&kr, "guide.json");
+    assert_string_equal(kiosk_dump_screen(j), "guide");
+    assert_non_null(kiosk_dump_find(j, NULL, "人才政策服务"));
     json_decref(j);
-    j = load_dump("back.json");
-    assert_string_equal(dump_screen(j), "search");
+    j = kiosk_load_dump(&kr, "back.json");
+    assert_string_equal(kiosk_dump_screen(j), "search");
     assert_string_equal(dump_field(j), "rencai");   /* back keeps the search */
     json_decref(j);
 }
@@ -315,9 +194,9 @@ static void test_search_tap_service_hit_opens_its_guide(void **state)
 static void test_search_faq_hit_shows_answer_in_dialog(void **state)
 {
     (void)state;
-    const qf_catalog_faq *faq = qf_catalog_faq_get(cat, "faq-002");
+    const qf_catalog_faq *faq = qf_catalog_faq_get(kr.cat, "faq-002");
     assert_non_null(faq);
-    write_config(90);
+    kiosk_write_config(&kr, 90);
     char script[2048];
     snprintf(script, sizeof script,
              "tap 540 1200\n"
@@ -329,18 +208,18 @@ static void test_search_faq_hit_shows_answer_in_dialog(void **state)
              "tap-text 关闭\n"
              "dump %s/closed.json\n"
              "quit\n",
-             dir, dir);
-    assert_int_equal(run_kiosk(script), 0);
-    json_t *j = load_dump("faq.json");
-    assert_string_equal(dump_screen(j), "search");
-    json_t *d = dump_find(j, "dialog", faq->q);
+             kr.dir, kr.dir);
+    assert_int_equal(kiosk_run_script(&kr, script), 0);
+    json_t *j = kiosk_load_dump(&kr, "faq.json");
+    assert_string_equal(kiosk_dump_screen(j), "search");
+    json_t *d = kiosk_dump_find(j, "dialog", faq->q);
     assert_non_null(d);
     assert_non_null(strstr(json_string_value(json_object_get(d, "text")), "急事急办"));
-    assert_null(dump_find(j, "item", "问答 FAQ"));   /* under the dialog */
+    assert_null(kiosk_dump_find(j, "item", "问答 FAQ"));   /* under the dialog */
     json_decref(j);
-    j = load_dump("closed.json");
-    assert_null(dump_find(j, "dialog", faq->q));
-    assert_non_null(dump_find(j, "item", "问答 FAQ"));
+    j = kiosk_load_dump(&kr, "closed.json");
+    assert_null(kiosk_dump_find(j, "dialog", faq->q));
+    assert_non_null(kiosk_dump_find(j, "item", "问答 FAQ"));
     json_decref(j);
 }
 

@@ -1,0 +1,42 @@
+/* kiosk_run.h — the kiosk UI tests' handle on a headless qifu-kiosk: a
+ * throwaway folder with a config (catalog from assets/catalog, no server),
+ * running the kiosk on a script, and reading its `dump` JSON. Shared by
+ * test_kiosk_ui.c, test_kiosk_browse.c and test_kiosk_search.c. */
+#ifndef QIFU_KIOSK_RUN_H
+#define QIFU_KIOSK_RUN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "qf_catalog.h"
+
+typedef struct kiosk_run {
+    char dir[256];        /* removed by kiosk_run_teardown */
+    qf_catalog *cat;      /* the shipped catalog, for expectations */
+} kiosk_run;
+
+/* tag names the temp folder (/tmp/qifu-kiosk-TAG-XXXXXX). 0 on success. */
+int kiosk_run_setup(kiosk_run *k, const char *tag);
+int kiosk_run_teardown(kiosk_run *k);
+
+void kiosk_write_file(const kiosk_run *k, const char *name, const char *text);
+/* kiosk.ini: no server, catalog_dir = assets/catalog, the idle timeout. */
+void kiosk_write_config(const kiosk_run *k, int idle_timeout_s);
+
+/* Runs the kiosk in k->dir on a script file (or text, written to
+ * script.txt); returns its exit status. Its stderr is kept in stderr.txt
+ * and echoed. The child runs with libpinyin's known libdb leak suppressed
+ * (tests/lsan-libpinyin.supp). */
+int kiosk_run_file(const kiosk_run *k, const char *script_path);
+int kiosk_run_script(const kiosk_run *k, const char *script_text);
+const char *kiosk_read_stderr(const kiosk_run *k); /* static buffer */
+
+json_t *kiosk_load_dump(const kiosk_run *k, const char *name);
+const char *kiosk_dump_screen(json_t *dump);
+/* The first widget whose text contains needle (and whose role is role,
+ * unless role is NULL), or NULL. */
+json_t *kiosk_dump_find(json_t *dump, const char *role, const char *needle);
+size_t kiosk_dump_count_role(json_t *dump, const char *role);
+long kiosk_rect_at(json_t *widget, size_t i);
+
+#endif
