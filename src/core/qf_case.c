@@ -50,6 +50,7 @@ static const qf_case_name qf_case_event_names[QF_CASE_EV__COUNT] = {
     [QF_CASE_EV_RESOLVED] = { "resolved", "已解决" },
     [QF_CASE_EV_UNRESOLVED] = { "unresolved", "未解决" },
     [QF_CASE_EV_WITHDRAW] = { "withdraw", "撤回" },
+    [QF_CASE_EV_REASSIGN] = { "reassign", "改派" },
 };
 
 static const qf_case_name qf_case_channel_names[QF_CASE_CH__COUNT] = {
@@ -490,12 +491,92 @@ static qf_err qf_case_on_withdraw(qf_case_state *next, const qf_case_event *ev,
     return QF_OK;
 }
 
+/* 改派 (分级分类协调机制 三、3: the task force "escalates or reassigns with a
+ * named lead"; the leaders may assign). The deciding level hands the case to
+ * a lead it names and the case restarts coordination there, so this is a new
+ * triage of an open case by that level:
+ *   - level back to UNIT: the named lead coordinates first, and may file the
+ *     提级协调审批表 again;
+ *   - a fresh time limit of the (new) kind from `at`, as at triage: the new
+ *     lead starts from nothing, like one named at triage;
+ *   - the kind must fit the lead exactly as at triage. Without a new kind
+ *     the current one is kept, except that a simple/single case given to a
+ *     platform/street becomes whistle (the only enterprise kind a platform
+ *     leads); a whistle case given to a department must be told whether it
+ *     is now simple or single, which the rules cannot guess. Fallback (3135)
+ *     cases keep to 3135 kinds and enterprise cases to 135 kinds;
+ *   - lead_dept_count restarts as at triage (1 for a department, 0 for a
+ *     platform/street), so the two-lead auto-whistle counts from the named
+ *     lead: a department the deciding level chose is a new first lead, not a
+ *     second one that would at once turn the case whistle on its next
+ *     transfer. transfer_count is kept: it counts 流转 between leads, not
+ *     decisions of a coordinating level;
+ *   - triaged_at, first_reply_at, reopen_count, auto_whistle and escalated_at
+ *     are history and are kept. */
+static qf_err qf_case_on_reassign(qf_case_state *next, const qf_case_event *ev,
+                                  const qf_calendar *cal, char *err, size_t errlen)
+{
+    qf_case_kind kind = ev->kind;
+    qf_instant deadline;
+    qf_err rc;
+
+    if (!qf_case_unit_field_valid(ev->unit))
+        return qf_err_set(err, errlen, QF_ERR_INVALID,
+                          "reassignment needs a lead unit code (1-%d of A-Z a-z 0-9 . _ : -)",
+                          QF_CASE_UNIT_MAX - 1);
+    if (ev->platform[0] != '\0' && !qf_case_unit_field_valid(ev->platform))
+        return qf_err_set(err, errlen, QF_ERR_INVALID,
+                          "reassignment names a malformed platform/street code");
+    if (strcmp(ev->unit, next->lead_unit) == 0)
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "'%s' already leads the case", ev->unit);
+    if ((int)kind < 0 || kind >= QF_CASE_KIND__COUNT)
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "unknown case kind %d", (int)kind);
+    if (kind == QF_CASE_KIND_NONE) {
+        kind = next->kind;
+        if (qf_case_kind_department_led(kind) && ev->unit_is_platform)
+            kind = QF_CASE_KIND_WHISTLE;
+        else if (kind == QF_CASE_KIND_WHISTLE && !ev->unit_is_platform)
+            return qf_err_set(err, errlen, QF_ERR_INVALID,
+                              "a whistle case handed to the department '%s' needs a new kind "
+                              "(simple or single)",
+                              ev->unit);
+    }
+    if (!qf_case_kind_known(kind))
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "reassignment needs a case kind, got '%s'",
+                          qf_case_kind_name(kind));
+    if (qf_case_kind_is_fallback(kind) != qf_case_kind_is_fallback(next->kind))
+        return qf_err_set(err, errlen, QF_ERR_INVALID,
+                          "a %s case cannot become %s: fallback (3135) and enterprise (135) "
+                          "kinds do not mix",
+                          qf_case_kind_name(next->kind), qf_case_kind_name(kind));
+    if (kind == QF_CASE_KIND_WHISTLE && !ev->unit_is_platform)
+        return qf_err_set(err, errlen, QF_ERR_INVALID,
+                          "a whistle case must be led by a platform or street, not '%s'",
+                          ev->unit);
+    if (qf_case_kind_department_led(kind) && ev->unit_is_platform)
+        return qf_err_set(err, errlen, QF_ERR_INVALID,
+                          "a %s case is led by a department, not the platform/street '%s'",
+                          qf_case_kind_name(kind), ev->unit);
+    rc = qf_case_deadline(kind, ev->at, cal, &deadline, err, errlen);
+    if (rc != QF_OK)
+        return rc;
+
+    next->kind = kind;
+    memcpy(next->lead_unit, ev->unit, QF_CASE_UNIT_MAX);
+    next->lead_kind = ev->unit_is_platform ? QF_CASE_LEAD_PLATFORM : QF_CASE_LEAD_DEPARTMENT;
+    next->lead_dept_count = ev->unit_is_platform ? 0 : 1;
+    next->level = QF_CASE_LEVEL_UNIT;
+    next->period_start = ev->at;
+    next->deadline = deadline;
+    return QF_OK;
+}
+
 /* --- the transition table -------------------------------------------------- */
 
 /* Every legal (status, event) pair, once. Anything else is QF_ERR_STATE.
  * Withdrawal is possible until closure; feedback (resolved/unresolved) only
- * after the lead's 办结; replies, transfers and escalation only while the case
- * is with the lead. */
+ * after the lead's 办结; replies, transfers, escalation and reassignment only
+ * while the case is with the lead. */
 static const struct qf_case_rule {
     qf_case_status from;
     qf_case_event_type event;
@@ -509,6 +590,7 @@ static const struct qf_case_rule {
     { QF_CASE_IN_PROGRESS, QF_CASE_EV_ESCALATE, QF_CASE_IN_PROGRESS, qf_case_on_escalate },
     { QF_CASE_IN_PROGRESS, QF_CASE_EV_FINISH, QF_CASE_LEAD_FINISHED, qf_case_on_finish },
     { QF_CASE_IN_PROGRESS, QF_CASE_EV_WITHDRAW, QF_CASE_WITHDRAWN, qf_case_on_withdraw },
+    { QF_CASE_IN_PROGRESS, QF_CASE_EV_REASSIGN, QF_CASE_IN_PROGRESS, qf_case_on_reassign },
     { QF_CASE_LEAD_FINISHED, QF_CASE_EV_RESOLVED, QF_CASE_CLOSED, qf_case_on_resolved },
     { QF_CASE_LEAD_FINISHED, QF_CASE_EV_UNRESOLVED, QF_CASE_IN_PROGRESS, qf_case_on_unresolved },
     { QF_CASE_LEAD_FINISHED, QF_CASE_EV_WITHDRAW, QF_CASE_WITHDRAWN, qf_case_on_withdraw },

@@ -71,6 +71,8 @@ typedef enum qf_case_event_type {
     QF_CASE_EV_RESOLVED,        /* "resolved": the submitter answers 已解决 */
     QF_CASE_EV_UNRESOLVED,      /* "unresolved": the submitter answers 未解决 */
     QF_CASE_EV_WITHDRAW,        /* "withdraw": the submitter withdraws */
+    QF_CASE_EV_REASSIGN,        /* "reassign": 改派, the task force or a district
+                                   leader hands the case to a named lead */
     QF_CASE_EV__COUNT
 } qf_case_event_type;
 
@@ -155,10 +157,11 @@ typedef struct qf_case_state {
     qf_case_kind kind;                  /* NONE until triage */
     qf_case_lead lead_kind;             /* NONE until triage */
     char lead_unit[QF_CASE_UNIT_MAX];   /* "" until triage */
-    /* Departments that have led the case (a platform/street lead counts 0).
-     * Exact for the rule that needs it ("has a second department led?"); a
-     * fallback case going back to an earlier department (A→B→A) counts it
-     * again, because the state keeps only the current lead. */
+    /* Departments that have led the case since its triage or its last
+     * reassignment (a platform/street lead counts 0). Exact for the rule
+     * that needs it ("has a second department led?"); a fallback case going
+     * back to an earlier department (A→B→A) counts it again, because the
+     * state keeps only the current lead. */
     int lead_dept_count;
     int transfer_count;
     bool auto_whistle;                  /* became whistle by the two-lead rule */
@@ -168,7 +171,8 @@ typedef struct qf_case_state {
     qf_instant submitted_at;
     qf_instant triaged_at;              /* first triage */
     qf_instant period_start;            /* start of the current time limit:
-                                           triage, auto-whistle or reopen */
+                                           triage, auto-whistle, reassignment
+                                           or reopen */
     qf_instant deadline;                /* end of the current time limit */
     qf_instant first_reply_at;          /* first REPLY (or FINISH) */
     qf_instant finished_at;             /* last 办结; NO_TIME after a reopen */
@@ -182,13 +186,18 @@ typedef struct qf_case_event {
     qf_case_event_type type;
     qf_instant at;                      /* all: when it happened; must not
                                            precede the state's updated_at */
-    qf_case_kind kind;                  /* TRIAGE */
-    char unit[QF_CASE_UNIT_MAX];        /* TRIAGE, TRANSFER: the (new) lead */
-    bool unit_is_platform;              /* TRIAGE, TRANSFER: lead is 平台/街道 */
+    qf_case_kind kind;                  /* TRIAGE; REASSIGN: the new kind, or
+                                           NONE to keep the current one */
+    char unit[QF_CASE_UNIT_MAX];        /* TRIAGE, TRANSFER, REASSIGN: the
+                                           (new) lead */
+    bool unit_is_platform;              /* TRIAGE, TRANSFER, REASSIGN: lead is
+                                           平台/街道 */
     char platform[QF_CASE_UNIT_MAX];    /* TRANSFER of a simple/single case:
                                            the platform/street the case belongs
                                            to, which leads it if it turns
-                                           whistle */
+                                           whistle. REASSIGN: optional (""),
+                                           checked as a unit code when given;
+                                           the state does not keep it */
 } qf_case_event;
 
 /* A fresh case in SUBMITTED. QF_ERR_INVALID for an unknown channel or a
@@ -218,7 +227,24 @@ qf_err qf_case_state_init(qf_case_state *out, qf_case_channel channel, qf_instan
  *   RESOLVED   closes: needs the lead's 办结 first (status LEAD_FINISHED).
  *   UNRESOLVED reopens: IN_PROGRESS, reopen_count + 1, lead_finished cleared,
  *              new deadline of the same kind from `at`.
- *   WITHDRAW   any status before CLOSED; closed_at = at. */
+ *   WITHDRAW   any status before CLOSED; closed_at = at.
+ *   REASSIGN   改派 by the task force or a district leader (at any level,
+ *              in IN_PROGRESS only): ev->unit becomes the lead and the case
+ *              restarts coordination there: level UNIT, period_start = at,
+ *              a fresh deadline of the (new) kind from `at`. The kind is
+ *              ev->kind, or the current kind when ev->kind is NONE; it must
+ *              fit the lead as at triage. A simple/single case handed to a
+ *              platform/street without a kind becomes whistle (the only
+ *              enterprise kind a platform leads); a whistle case handed to a
+ *              department needs ev->kind simple or single. Fallback kinds
+ *              stay fallback and enterprise kinds stay enterprise. Rejected
+ *              (QF_ERR_INVALID): the current lead, a bad unit, a kind out
+ *              of range, a kind that does not fit. lead_dept_count restarts
+ *              (1 for a department lead, 0 for a platform/street, as at
+ *              triage) so the two-lead auto-whistle counts from the new
+ *              lead; transfer_count, reopen_count, auto_whistle, triaged_at,
+ *              first_reply_at and escalated_at are kept (a decision of a
+ *              coordinating level is not a 流转 between leads). */
 qf_err qf_case_apply(const qf_case_state *in, const qf_case_event *ev, const qf_calendar *cal,
                      qf_case_state *out, char *err, size_t errlen);
 

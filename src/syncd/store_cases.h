@@ -170,8 +170,9 @@ qf_err sd_store_case_load_locked(sd_store *store, const char *no, qf_case_state 
 /* What one change of a case records besides the new state. Borrowed. */
 typedef struct sd_case_change {
     const char *actor;         /* audit and case_events actor */
-    const char *event;         /* case_events.event: a qf_case event name, or
-                                  another verb ("reassign") */
+    const char *event;         /* case_events.event: a qf_case event name
+                                  ("reassign" included), or another verb
+                                  ("submit") */
     const char *action;        /* audit action; NULL: "case.<event>" */
     const char *detail;        /* JSON object text for case_events.detail and
                                   the audit detail, or NULL. Its "note" member

@@ -18,8 +18,8 @@
  *
  * Why period = period_start (the instant, in seconds). The rules restart the
  * time limit on triage, on the automatic whistle (a second department) and
- * on a reopen (未解决) — and the workflow's reassignment by a coordinating
- * level counts as a fresh triage (store_workflow.h) — each setting
+ * on a reopen (未解决) and on a reassignment (改派) by a coordinating
+ * level (qf_case REASSIGN, used by store_workflow.c) — each setting
  * period_start to the event's instant; nothing else changes it. A new
  * period therefore gets new keys and its own reminders; the same period
  * always maps to the same keys. Two periods can share an instant only when

@@ -1,8 +1,8 @@
 /* store_workflow.c — the SQL and the transactions of the staff workflow:
  * triage, transfer, reply, 办结, the escalation form and its decisions,
  * ratings, and the staff views (list, show, the 提级协调审批表 as data and as
- * printable text). See store_workflow.h for the rules it follows and why a
- * reassignment is computed through a triage.
+ * printable text). See store_workflow.h for the rules it follows and how a
+ * reassignment goes through qf_case's REASSIGN event.
  *
  * Shape of every action: wf_begin (lock, BEGIN IMMEDIATE, load the case,
  * check the permission on what was loaded) → qf_case_apply → this module's
@@ -915,56 +915,28 @@ static const char *wf_signer(const char *given, const sd_wf_actor *a)
     return given ? given : a->signer;
 }
 
-/* The state after a reassignment to lead with kind at `at`: the case is
- * triaged afresh by the deciding level. qf_case has no event that lowers the
- * escalation level, so the rules' TRIAGE is applied to a copy of the state
- * put back to SUBMITTED; from its result come the kind, lead, level (unit),
- * period start and deadline (so kind/lead rules and the working-day
- * arithmetic stay qf_case's); the rest of the history is kept. Allowed in
- * the states where the rules allow a transfer. */
-static qf_err wf_reassign_state(const qf_case_state *cur, qf_case_kind kind, const wf_unit *lead,
-                                qf_instant at, const qf_calendar *cal, qf_case_state *out,
+/* The state after the deciding level hands the case to `lead` at `at`:
+ * qf_case's REASSIGN (改派) with the named lead, the case's platform/street
+ * and the named kind (NONE keeps the current one; the rules decide what fits
+ * the lead, the level, the new time limit and which counters restart). */
+static qf_err wf_reassign_state(const sd_wf_actor *a, const wf_case *c, qf_case_kind kind,
+                                const wf_unit *lead, qf_instant at, qf_case_state *out,
                                 sd_wf_err *e)
 {
-    qf_case_state tmp = *cur, tri;
     qf_case_event ev;
-    bool moved;
-    qf_err rc;
 
-    if (!qf_case_transition_find(cur->status, QF_CASE_EV_TRANSFER, NULL))
+    if (!qf_case_transition_find(c->st.status, QF_CASE_EV_REASSIGN, NULL))
         return wf_fail(e, QF_ERR_STATE, NULL,
                        "a case can be handed to a new lead only while it is in progress; it is %s",
-                       qf_case_status_name(cur->status));
+                       qf_case_status_name(c->st.status));
     memset(&ev, 0, sizeof ev);
-    ev.type = QF_CASE_EV_TRIAGE;
+    ev.type = QF_CASE_EV_REASSIGN;
     ev.at = at;
     ev.kind = kind;
     snprintf(ev.unit, sizeof ev.unit, "%s", lead->id);
     ev.unit_is_platform = wf_unit_is_platform(lead);
-    tmp.status = QF_CASE_SUBMITTED;
-    rc = qf_case_apply(&tmp, &ev, cal, &tri, e->msg, sizeof e->msg);
-    if (rc != QF_OK) {
-        if (rc == QF_ERR_INVALID)
-            snprintf(e->field, sizeof e->field, "lead");
-        return rc;
-    }
-    moved = strcmp(cur->lead_unit, tri.lead_unit) != 0;
-    if (moved && (cur->transfer_count == INT_MAX || cur->lead_dept_count == INT_MAX))
-        return wf_fail(e, QF_ERR_LIMIT, NULL, "too many changes of lead");
-    *out = *cur;
-    out->kind = tri.kind;
-    memcpy(out->lead_unit, tri.lead_unit, sizeof out->lead_unit);
-    out->lead_kind = tri.lead_kind;
-    out->level = tri.level;
-    out->period_start = tri.period_start;
-    out->deadline = tri.deadline;
-    if (moved) {
-        out->transfer_count++;
-        if (tri.lead_kind == QF_CASE_LEAD_DEPARTMENT)
-            out->lead_dept_count++;
-    }
-    out->updated_at = at;
-    return QF_OK;
+    snprintf(ev.platform, sizeof ev.platform, "%s", c->platform);
+    return wf_apply(a, c, &ev, "lead", out, e);
 }
 
 static json_t *wf_co_ids(const wf_case *c)
@@ -1191,10 +1163,9 @@ qf_err sd_store_wf_decide(sd_store *store, const sd_wf_actor *a, const char *no,
         if ((rc = wf_lead_resolve(store, in->lead, &lead, e)) != QF_OK ||
             (rc = wf_co_resolve(store, in->co, in->co ? in->nco : 0, lead.id, co, e)) != QF_OK)
             goto out;
-        if (!in->kind)
-            kind = c.st.kind;
-        if ((rc = wf_kind_fits(c.type, kind, e)) != QF_OK ||
-            (rc = wf_reassign_state(&c.st, kind, &lead, at, a->cal, &next, e)) != QF_OK)
+        if ((in->kind && (rc = wf_kind_fits(c.type, kind, e)) != QF_OK) ||
+            (rc = wf_reassign_state(a, &c, in->kind ? kind : QF_CASE_KIND_NONE, &lead, at,
+                                    &next, e)) != QF_OK)
             goto out;
         c.st = next;
         if ((rc = wf_lead_moved(store, &c, from, at)) != QF_OK)

@@ -33,13 +33,15 @@
  *     refuse escalating past the top.
  * Every decision keeps its level, opinion, signer and time.
  *
- * Reassigning has no event in qf_case (its events cannot lower the level).
- * It is computed as a fresh triage by the deciding level: qf_case_apply of
- * TRIAGE (kind, named lead) on a copy of the state, from which the kind,
- * lead, level (unit), period start and deadline are taken; the history
- * (first triage, replies, reopens, counters) is kept. So the kind/lead
- * rules and the deadline arithmetic are still qf_case's. See
- * sd_wf_reassign_state in store_workflow.c.
+ * Reassigning (改派) is qf_case's REASSIGN event with the named lead, the
+ * case's platform/street and the named kind (none given: the rules keep the
+ * current kind or, for a simple/single case given to a platform/street,
+ * make it whistle): the case goes back to level unit with a fresh time limit
+ * from the decision. Which kinds fit which lead, which counters restart and
+ * the deadline arithmetic are qf_case's (see qf_case.h, REASSIGN); this
+ * module only checks that a named kind suits the request type (135 vs 3135)
+ * and writes the lead history, co-units and the decision. See
+ * wf_reassign_state in store_workflow.c.
  *
  * Not here: request parsing and replies (h_workflow.c, ctl_case.c), the
  * permission table (perm.c), the rules (qf_case.c), supervision records

@@ -195,6 +195,16 @@ static qf_case_event ev_transfer(const char *at, const char *unit, bool is_platf
     return ev;
 }
 
+static qf_case_event ev_reassign(const char *at, const char *unit, bool is_platform,
+                                 qf_case_kind kind)
+{
+    qf_case_event ev = { .type = QF_CASE_EV_REASSIGN, .at = T(at), .kind = kind,
+                         .unit_is_platform = is_platform };
+    snprintf(ev.unit, sizeof ev.unit, "%s", unit);
+    snprintf(ev.platform, sizeof ev.platform, "%s", "street-xiasha");
+    return ev;
+}
+
 static qf_case_event ev_plain(qf_case_event_type type, const char *at)
 {
     qf_case_event ev = { .type = type, .at = T(at) };
@@ -727,6 +737,163 @@ static void test_escalation_only_while_the_case_is_open(void **state)
     assert_non_null(strstr(err, "lead_finished"));
 }
 
+/* --- reassignment (改派) ------------------------------------------------------ */
+
+static void test_reassign_row_is_in_progress_only(void **state)
+{
+    qf_case_status to = QF_CASE_CLOSED;
+    (void)state;
+    assert_true(qf_case_transition_find(QF_CASE_IN_PROGRESS, QF_CASE_EV_REASSIGN, &to));
+    assert_int_equal(to, QF_CASE_IN_PROGRESS);
+    assert_false(qf_case_transition_find(QF_CASE_SUBMITTED, QF_CASE_EV_REASSIGN, NULL));
+    assert_false(qf_case_transition_find(QF_CASE_LEAD_FINISHED, QF_CASE_EV_REASSIGN, NULL));
+    assert_false(qf_case_transition_find(QF_CASE_CLOSED, QF_CASE_EV_REASSIGN, NULL));
+    assert_false(qf_case_transition_find(QF_CASE_WITHDRAWN, QF_CASE_EV_REASSIGN, NULL));
+    assert_string_equal(qf_case_event_name(QF_CASE_EV_REASSIGN), "reassign");
+    assert_string_equal(qf_case_event_label(QF_CASE_EV_REASSIGN), "改派");
+}
+
+/* The task force hands an escalated single case to another department on
+ * the eve of 国庆: back to unit level, 3 working days from the decision
+ * across the holiday, counters as documented in qf_case.h. */
+static void test_reassign_from_task_force_restarts_at_unit_level_across_holiday(void **state)
+{
+    qf_case_state st, out;
+    qf_case_event ev;
+    (void)state;
+    st = single_case();
+    ev = ev_plain(QF_CASE_EV_REPLY, "2025-09-26T11:00:00+08:00");
+    st = apply_ok(&st, &ev);
+    ev = ev_plain(QF_CASE_EV_ESCALATE, "2025-09-29T09:00:00+08:00");
+    st = apply_ok(&st, &ev);
+    assert_int_equal(st.level, QF_CASE_LEVEL_TASK_FORCE);
+
+    ev = ev_reassign("2025-09-30T10:00:00+08:00", "zjj", false, QF_CASE_KIND_NONE);
+    out = apply_ok(&st, &ev);
+    assert_int_equal(out.status, QF_CASE_IN_PROGRESS);
+    assert_int_equal(out.level, QF_CASE_LEVEL_UNIT);
+    assert_int_equal(out.kind, QF_CASE_KIND_SINGLE);
+    assert_string_equal(out.lead_unit, "zjj");
+    assert_int_equal(out.lead_kind, QF_CASE_LEAD_DEPARTMENT);
+    assert_int_equal(out.lead_dept_count, 1);
+    assert_int_equal(out.transfer_count, 0);
+    assert_int_equal(out.reopen_count, 0);
+    assert_false(out.auto_whistle);
+    assert_instant(out.period_start, "2025-09-30T10:00:00+08:00");
+    /* 10-01..10-08 holiday: 10-09, 10-10, 10-11 (Sat, make-up day). */
+    assert_instant(out.deadline, "2025-10-12T00:00:00+08:00");
+    assert_instant(out.triaged_at, "2025-09-26T09:00:00+08:00");
+    assert_instant(out.first_reply_at, "2025-09-26T11:00:00+08:00");
+    assert_instant(out.escalated_at, "2025-09-29T09:00:00+08:00");
+    assert_instant(out.updated_at, "2025-09-30T10:00:00+08:00");
+
+    /* The named department is a first lead: its first transfer is the
+     * second department and turns the case whistle. */
+    ev = ev_transfer("2025-10-09T10:00:00+08:00", "fgj", false, "street-xiasha");
+    out = apply_ok(&out, &ev);
+    assert_int_equal(out.kind, QF_CASE_KIND_WHISTLE);
+    assert_int_equal(out.lead_dept_count, 2);
+    assert_int_equal(out.transfer_count, 1);
+}
+
+static void test_reassign_kind_follows_the_new_lead(void **state)
+{
+    qf_case_state st, out;
+    qf_case_event ev;
+    char err[256] = "";
+    (void)state;
+    /* simple/single to a platform/street without a kind becomes whistle */
+    st = single_case();
+    ev = ev_plain(QF_CASE_EV_ESCALATE, "2025-09-29T09:00:00+08:00");
+    st = apply_ok(&st, &ev);
+    ev = ev_reassign("2025-09-29T15:00:00+08:00", "street-baiyang", true, QF_CASE_KIND_NONE);
+    out = apply_ok(&st, &ev);
+    assert_int_equal(out.kind, QF_CASE_KIND_WHISTLE);
+    assert_int_equal(out.lead_kind, QF_CASE_LEAD_PLATFORM);
+    assert_int_equal(out.lead_dept_count, 0);
+    assert_false(out.auto_whistle);
+    /* 5 working days: 09-30, 10-09, 10-10, 10-11 (Sat), 10-13. */
+    assert_instant(out.deadline, "2025-10-14T00:00:00+08:00");
+    /* …and with a department-led kind it is refused */
+    ev = ev_reassign("2025-09-29T15:00:00+08:00", "street-baiyang", true, QF_CASE_KIND_SINGLE);
+    apply_fails(&st, &ev, QF_ERR_INVALID, err, sizeof err);
+    assert_non_null(strstr(err, "street-baiyang"));
+
+    /* whistle to a department needs simple or single */
+    st = out;
+    ev = ev_reassign("2025-09-30T09:00:00+08:00", "zjj", false, QF_CASE_KIND_NONE);
+    apply_fails(&st, &ev, QF_ERR_INVALID, err, sizeof err);
+    assert_non_null(strstr(err, "simple or single"));
+    ev = ev_reassign("2025-09-30T09:00:00+08:00", "zjj", false, QF_CASE_KIND_WHISTLE);
+    apply_fails(&st, &ev, QF_ERR_INVALID, NULL, 0);
+    ev = ev_reassign("2025-09-30T09:00:00+08:00", "zjj", false, QF_CASE_KIND_SIMPLE);
+    out = apply_ok(&st, &ev);
+    assert_int_equal(out.kind, QF_CASE_KIND_SIMPLE);
+    assert_int_equal(out.lead_kind, QF_CASE_LEAD_DEPARTMENT);
+    assert_int_equal(out.lead_dept_count, 1);
+    /* 1 working day: 10-09 */
+    assert_instant(out.deadline, "2025-10-10T00:00:00+08:00");
+
+    /* a fallback case may go to any unit and change level within 3135 */
+    st = new_case("2024-04-29T08:00:00+08:00");
+    ev = ev_triage("2024-04-29T09:00:00+08:00", QF_CASE_KIND_DIRECTOR, "xzspj", false);
+    st = apply_ok(&st, &ev);
+    ev = ev_reassign("2024-04-30T09:00:00+08:00", "street-xiasha", true, QF_CASE_KIND_NONE);
+    out = apply_ok(&st, &ev);
+    assert_int_equal(out.kind, QF_CASE_KIND_DIRECTOR);
+    assert_int_equal(out.lead_kind, QF_CASE_LEAD_PLATFORM);
+    /* 3 working days: 05-06, 05-07, 05-08 */
+    assert_instant(out.deadline, "2024-05-09T00:00:00+08:00");
+    ev = ev_reassign("2024-04-30T09:00:00+08:00", "gtj", false, QF_CASE_KIND_ONSITE);
+    out = apply_ok(&st, &ev);
+    assert_int_equal(out.kind, QF_CASE_KIND_ONSITE);
+    assert_instant(out.deadline, "2024-05-07T00:00:00+08:00");
+}
+
+static void test_reassign_rejections(void **state)
+{
+    qf_case_state st, fb;
+    qf_case_event bad[7], ev;
+    char err[256] = "";
+    (void)state;
+    st = single_case();
+    fb = new_case("2024-04-29T08:00:00+08:00");
+    ev = ev_triage("2024-04-29T09:00:00+08:00", QF_CASE_KIND_DIRECTOR, "xzspj", false);
+    fb = apply_ok(&fb, &ev);
+
+    /* the same lead as now */
+    ev = ev_reassign("2025-09-29T10:00:00+08:00", "scjgj", false, QF_CASE_KIND_SIMPLE);
+    apply_fails(&st, &ev, QF_ERR_INVALID, err, sizeof err);
+    assert_non_null(strstr(err, "already leads"));
+    /* invalid units, kinds out of range, bad platform code */
+    bad[0] = ev_reassign("2025-09-29T10:00:00+08:00", "", false, QF_CASE_KIND_NONE);
+    bad[1] = ev_reassign("2025-09-29T10:00:00+08:00", "zj j", false, QF_CASE_KIND_NONE);
+    bad[2] = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, QF_CASE_KIND__COUNT);
+    bad[3] = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, (qf_case_kind)-1);
+    bad[4] = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, QF_CASE_KIND_SINGLE);
+    snprintf(bad[4].platform, sizeof bad[4].platform, "%s", "bad platform");
+    /* enterprise ↔ fallback kinds */
+    bad[5] = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, QF_CASE_KIND_DIRECTOR);
+    bad[6] = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, QF_CASE_KIND_ONSITE);
+    for (size_t i = 0; i < NELEMS(bad); i++)
+        apply_fails(&st, &bad[i], QF_ERR_INVALID, NULL, 0);
+    ev = ev_reassign("2024-04-30T09:00:00+08:00", "gtj", false, QF_CASE_KIND_SINGLE);
+    apply_fails(&fb, &ev, QF_ERR_INVALID, err, sizeof err);
+    assert_non_null(strstr(err, "fallback"));
+
+    /* not before triage, not after 办结 */
+    ev = ev_reassign("2025-09-29T10:00:00+08:00", "zjj", false, QF_CASE_KIND_NONE);
+    {
+        qf_case_state sub = new_case("2025-09-26T08:30:00+08:00"), fin;
+        qf_case_event f = ev_plain(QF_CASE_EV_FINISH, "2025-09-29T09:00:00+08:00");
+        apply_fails(&sub, &ev, QF_ERR_STATE, err, sizeof err);
+        assert_non_null(strstr(err, "reassign"));
+        fin = apply_ok(&st, &f);
+        apply_fails(&fin, &ev, QF_ERR_STATE, err, sizeof err);
+        assert_non_null(strstr(err, "lead_finished"));
+    }
+}
+
 /* --- closure, reopening, withdrawal ----------------------------------------- */
 
 static void test_closure_needs_finish_and_resolved(void **state)
@@ -901,6 +1068,8 @@ static qf_case_event any_event(qf_case_event_type type)
         return ev_triage(at, QF_CASE_KIND_SINGLE, "fgj", false);
     case QF_CASE_EV_TRANSFER:
         return ev_transfer(at, "zjj", false, "street-xiasha");
+    case QF_CASE_EV_REASSIGN:
+        return ev_reassign(at, "zjj", false, QF_CASE_KIND_NONE);
     default:
         return ev_plain(type, at);
     }
@@ -938,7 +1107,7 @@ static void test_transition_table_rows_are_unique_and_bounded(void **state)
     size_t n = qf_case_transition_count();
     qf_case_transition t;
     (void)state;
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     for (size_t i = 0; i < n; i++) {
         qf_case_transition a;
         qf_case_status to;
@@ -1072,6 +1241,10 @@ int main(void)
         cmocka_unit_test(test_fallback_transfer_keeps_kind_and_deadline),
         cmocka_unit_test(test_escalation_climbs_one_step_at_a_time_and_stops_at_top),
         cmocka_unit_test(test_escalation_only_while_the_case_is_open),
+        cmocka_unit_test(test_reassign_row_is_in_progress_only),
+        cmocka_unit_test(test_reassign_from_task_force_restarts_at_unit_level_across_holiday),
+        cmocka_unit_test(test_reassign_kind_follows_the_new_lead),
+        cmocka_unit_test(test_reassign_rejections),
         cmocka_unit_test(test_closure_needs_finish_and_resolved),
         cmocka_unit_test(test_resolved_refused_when_finish_flag_disagrees),
         cmocka_unit_test(test_unresolved_reopens_with_count_and_fresh_deadline),
