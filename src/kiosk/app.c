@@ -8,12 +8,15 @@
  * the kiosk runs from the catalog cache, or from catalog_dir in development,
  * or shows that no catalog is available. */
 #include "app.h"
+#include "pr.h"
+#include "qf_clock.h"
 #include "qf_version.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define KAPP_DEFAULT_FONT "fonts/NotoSansCJK-Regular.ttc"
@@ -182,6 +185,194 @@ static void kapp_search_event(kapp *k, const SDL_Event *ev)
     free(job);
 }
 
+/* ---- the print worker -------------------------------------------------------
+ * A ticket slip is rendered and sent off the UI thread: one thread per
+ * slip (a kiosk prints one at a time), which posts ev_print with the job
+ * and its outcome. The UI says 已打印 only when pr_sink_print returned
+ * QF_OK, and the mapped printer state goes into the next heartbeat. */
+typedef struct kapp_print_job {
+    uint64_t request_id;
+    char sink[512];
+    pr_layout lay;
+    char font[1200];
+    char hall[256], window_name[160], number[16], issued_at[40], status_url[512];
+    int people_ahead;
+    bool priority;
+    Uint32 ev;
+    /* The outcome. */
+    bool printed;
+    pr_status status;
+    bool sink_failed;          /* the sink could not be opened (no printer) */
+    char why[256];
+} kapp_print_job;
+
+static int kapp_print_worker(void *ud)
+{
+    kapp_print_job *job = ud;
+    qf_instant at = 0;
+    char why[256] = "";
+    if (!job->issued_at[0] || qf_clock_parse_iso8601(job->issued_at, &at, why, sizeof why) != QF_OK)
+        at = qf_clock_now();
+    pr_ticket t = {
+        .hall_name = job->hall,
+        .window_name = job->window_name,
+        .number = job->number,
+        .people_ahead = job->people_ahead,
+        .issued_at = at,
+        .priority = job->priority,
+        .status_url = job->status_url,
+        .guidance = "请留意叫号屏，过号请重新取号",
+    };
+    job->lay.font_path = job->font;
+    if (strncmp(job->sink, "png:", 4) == 0)
+        mkdir(job->sink + 4, 0700);   /* the development folder; an error shows below */
+    pr_bitmap *bm = NULL;
+    pr_sink *sink = NULL;
+    qf_err rc = pr_render_ticket(&job->lay, &t, &bm, job->why, sizeof job->why);
+    if (rc == QF_OK) {
+        rc = pr_sink_open(job->sink, &sink, job->why, sizeof job->why);
+        if (rc != QF_OK)
+            job->sink_failed = true;
+    }
+    if (rc == QF_OK)
+        rc = pr_sink_print(sink, bm, &job->status, job->why, sizeof job->why);
+    job->printed = rc == QF_OK;
+    pr_sink_close(sink);
+    pr_bitmap_free(bm);
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = job->ev;
+    e.user.data1 = job;
+    if (SDL_PushEvent(&e) != 1)
+        free(job);   /* the thread is joined at cleanup all the same */
+    return 0;
+}
+
+static void kapp_print_join(kapp *k)
+{
+    if (k->print_thread)
+        SDL_WaitThread(k->print_thread, NULL);
+    k->print_thread = NULL;
+}
+
+/* The state says a number waits for its slip: start the print worker. */
+static void kapp_print_start(kapp *k)
+{
+    const ks_app_ticket *t = &k->state.ticket;
+    kapp_print_join(k);
+    kapp_print_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        ks_app_ticket_printed(&k->state, t->request_id, false, "error", kapp_now(k));
+        return;
+    }
+    job->request_id = t->request_id;
+    snprintf(job->sink, sizeof job->sink, "%s", k->printer_sink);
+    pr_layout_default(&job->lay, NULL);
+    job->lay.width_dots = k->printer_width_dots;
+    snprintf(job->font, sizeof job->font, "%s", k->font_path);
+    snprintf(job->hall, sizeof job->hall, "%s", k->hall_name);
+    snprintf(job->window_name, sizeof job->window_name, "%s", t->window_name);
+    snprintf(job->number, sizeof job->number, "%s", t->number);
+    snprintf(job->issued_at, sizeof job->issued_at, "%s", t->issued_at);
+    snprintf(job->status_url, sizeof job->status_url, "%s", t->status_url);
+    job->people_ahead = t->people_ahead;
+    job->priority = t->priority;
+    job->ev = k->ev_print;
+    k->print_thread = SDL_CreateThread(kapp_print_worker, "qifu-print", job);
+    if (!k->print_thread) {
+        fprintf(stderr, "qifu-kiosk: print worker: %s\n", SDL_GetError());
+        free(job);
+        ks_app_ticket_printed(&k->state, t->request_id, false, "error", kapp_now(k));
+    }
+}
+
+/* The heartbeat's words for a print outcome. */
+static const char *kapp_printer_state(const kapp_print_job *job)
+{
+    switch (job->status) {
+    case PR_STATUS_OK: return "ok";
+    case PR_STATUS_PAPER_NEAR_END: return "paper_low";
+    case PR_STATUS_PAPER_OUT: return "paper_out";
+    case PR_STATUS_OFFLINE: return "offline";
+    case PR_STATUS_COVER_OPEN:
+    case PR_STATUS_ERROR: return "error";
+    case PR_STATUS_UNKNOWN: break;
+    }
+    if (job->printed)
+        return "ok";     /* a sink that cannot answer (png, plain file) took it */
+    return job->sink_failed ? "offline" : "error";
+}
+
+static void kapp_print_event(kapp *k, const SDL_Event *ev)
+{
+    kapp_print_job *job = ev->user.data1;
+    kapp_print_join(k);           /* it has posted: it is ending */
+    const char *state = kapp_printer_state(job);
+    if (job->printed)
+        fprintf(stderr, "qifu-kiosk: ticket %s printed (%s)\n", job->number, state);
+    else
+        fprintf(stderr, "qifu-kiosk: ticket %s not printed (%s): %s\n", job->number, state,
+                job->why);
+    if (k->sync)
+        kn_sync_set_printer_status(k->sync, state);
+    ks_app_ticket_printed(&k->state, job->request_id, job->printed, state, kapp_now(k));
+    free(job);
+}
+
+/* A confirmed ticket goes to the sync worker (which owns the network). */
+static void kapp_ticket_request(kapp *k)
+{
+    ks_app_ticket *t = &k->state.ticket;
+    if (t->phase != KS_TICKET_REQUEST)
+        return;
+    if (!k->sync || kn_sync_ticket_request(k->sync, t->window_id, t->priority,
+                                           t->request_id) != QF_OK) {
+        ks_app_ticket_failed(&k->state, t->request_id, KS_TICKET_FAIL_OFFLINE,
+                             "no sync worker", kapp_now(k));
+        return;
+    }
+    ks_app_ticket_sent(&k->state);
+}
+
+static void kapp_queues_event(kapp *k, const kn_queues *q, const char *message)
+{
+    if (!q->ok) {
+        fprintf(stderr, "qifu-kiosk: waiting counts: %s\n", message);
+        return;    /* the counts stay unknown: none are shown */
+    }
+    const char *ids[KN_QUEUES_MAX];
+    int waiting[KN_QUEUES_MAX];
+    for (size_t i = 0; i < q->count; i++) {
+        ids[i] = q->w[i].window;
+        waiting[i] = q->w[i].waiting;
+    }
+    ks_app_ticket_queues(&k->state, ids, waiting, q->count);
+}
+
+static void kapp_ticket_event(kapp *k, const kn_ticket *tk, const char *message)
+{
+    uint64_t now = kapp_now(k);
+    if (!tk->ok) {
+        fprintf(stderr, "qifu-kiosk: ticket: %s\n", message);
+        ks_app_ticket_failed(&k->state, tk->request_id,
+                             tk->offline ? KS_TICKET_FAIL_OFFLINE : KS_TICKET_FAIL_REFUSED,
+                             message, now);
+        return;
+    }
+    char url[512];
+    const char *base = qf_config_get(k->cfg, "server", "url");
+    snprintf(url, sizeof url, "%s", base ? base : "");
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    snprintf(url + n, sizeof url - n, "/queue/%s", tk->number);
+    ks_app_ticket_issued(&k->state, tk->request_id, tk->number, tk->window_name, tk->issued_at,
+                         tk->people_ahead, tk->priority, url);
+    if (k->state.ticket.phase == KS_TICKET_PRINTING &&
+        k->state.ticket.request_id == tk->request_id)
+        kapp_print_start(k);
+}
+
 static void kapp_start_sync(kapp *k)
 {
     const char *url = qf_config_get(k->cfg, "server", "url");
@@ -234,6 +425,15 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     if (rc != QF_OK)
         return rc;
     k->screen_width_mm = (int)mm;
+    const char *sink = qf_config_get(k->cfg, "printer", "sink");
+    snprintf(k->printer_sink, sizeof k->printer_sink, "%s",
+             sink && *sink ? sink : "png:state/slips");
+    long dots = 384;
+    rc = qf_config_get_int(k->cfg, "printer", "width_dots", 64, PR_MAX_WIDTH, 384, &dots, err,
+                           errlen);
+    if (rc != QF_OK)
+        return rc;
+    k->printer_width_dots = (int)dots;
     ks_app_init(&k->state, (unsigned)idle);
     ks_app_set_observer(&k->state, kapp_on_change, k);
     const char *lang = qf_config_get(k->cfg, "kiosk", "language");
@@ -263,13 +463,14 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     }
     if (!k->ren)
         return qf_err_set(err, errlen, QF_ERR_IO, "renderer: %s", SDL_GetError());
-    k->ev_sync = SDL_RegisterEvents(2);
+    k->ev_sync = SDL_RegisterEvents(3);
     if (k->ev_sync == (Uint32)-1)
         return qf_err_set(err, errlen, QF_ERR_LIMIT, "no SDL user events left");
     k->ev_search = k->ev_sync + 1;
+    k->ev_print = k->ev_sync + 2;
 
-    char font[1200];
-    kapp_font_path(k->cfg, font, sizeof font);
+    char *font = k->font_path;
+    kapp_font_path(k->cfg, font, sizeof k->font_path);
     rc = ui_ctx_init(&k->ui, k->ren, font, KAPP_FONT_INDEX, k->w, k->h, err, errlen);
     if (rc != QF_OK)
         return rc;
@@ -292,6 +493,12 @@ void kapp_cleanup(kapp *k)
         kn_sync_stop(k->sync);
     k->sync = NULL;
     kapp_search_join(k);
+    kapp_print_join(k);
+    if (k->ev_print && SDL_WasInit(SDL_INIT_EVENTS)) {
+        SDL_Event e;
+        while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_print, k->ev_print) == 1)
+            free(e.user.data1);
+    }
     if (k->ev_search && SDL_WasInit(SDL_INIT_EVENTS)) {
         SDL_Event e;
         while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_search, k->ev_search) == 1) {
@@ -356,6 +563,12 @@ static void kapp_sync_event(kapp *k, kn_event *ev)
         ks_app_set_online(&k->state, false);
         fprintf(stderr, "qifu-kiosk: sync: %s\n", ev->message);
         break;
+    case KN_EVENT_TICKET:
+        kapp_ticket_event(k, &ev->ticket, ev->message);
+        break;
+    case KN_EVENT_QUEUES:
+        kapp_queues_event(k, &ev->queues, ev->message);
+        break;
     }
     free(ev);
 }
@@ -370,6 +583,10 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
     }
     if (ev->type == k->ev_search) {
         kapp_search_event(k, ev);
+        return;
+    }
+    if (ev->type == k->ev_print) {
+        kapp_print_event(k, ev);
         return;
     }
     switch (ev->type) {
@@ -494,6 +711,11 @@ static void kapp_draw(kapp *k)
 static void kapp_update(kapp *k)
 {
     ks_app_tick(&k->state, kapp_now(k));
+    kapp_ticket_request(k);
+    if (k->state.ticket.queues_wanted) {
+        ks_app_ticket_queues_asked(&k->state);
+        kn_sync_queues_request(k->sync);   /* NULL (no server): no counts */
+    }
     k->redraw |= ui_scene_animate(&k->scene, kapp_now(k));
     /* A rebuild clears the scene's pointer state, so one that a worker
      * causes (search index, sync) while a finger is down would swallow the

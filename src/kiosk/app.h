@@ -66,6 +66,13 @@ typedef struct kapp {
     double key_t0;             /* > 0 while a keystroke waits for its frame */
     size_t keys;
     double key_sum_ms, key_max_ms;
+    /* The print worker: one thread per slip, which posts ev_print (data1 =
+     * its job, with the outcome) when done. [printer] sink and width_dots. */
+    Uint32 ev_print;
+    SDL_Thread *print_thread;
+    char printer_sink[512];    /* png:state/slips by default */
+    int printer_width_dots;    /* 384 (58 mm) by default */
+    char font_path[1200];
     char catalog_source[64];   /* "cache", "catalog_dir", "none" */
     unsigned sync_interval_s;  /* [server] sync_interval_s, default 60 */
     int screen_width_mm;       /* [kiosk] screen_width_mm: the panel's width */

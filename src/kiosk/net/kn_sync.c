@@ -103,6 +103,12 @@ struct kn_sync {
     atomic_bool stop;      /* read by the curl progress callback without mu */
     bool poked;
     char printer_status[16];
+    bool heartbeat_now;    /* the printer status changed: send it soon */
+    bool ticket_pending;   /* a ticket request waits for the worker */
+    bool queues_pending;   /* a waiting-count request waits for the worker */
+    char ticket_window[64];
+    bool ticket_priority;
+    uint64_t ticket_id;
 
     /* Worker-only from here. */
     CURL *curl;
@@ -649,6 +655,116 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     return out;
 }
 
+/* One ticket request: always tried at once (the citizen is waiting), so
+ * it ignores the backoff; its outcome also moves the link state. */
+static void step_ticket(kn_sync *s, const char *window, bool priority, uint64_t id)
+{
+    char err[256], code[64];
+    kn_resp r;
+    kn_event ev;
+    json_t *body, *root = NULL;
+    char *text;
+
+    memset(&ev, 0, sizeof ev);
+    ev.kind = KN_EVENT_TICKET;
+    ev.ticket.request_id = id;
+    snprintf(ev.ticket.window, sizeof ev.ticket.window, "%s", window);
+    if (!s->token[0]) {
+        ev.ticket.offline = true;
+        snprintf(ev.message, sizeof ev.message, "not enrolled");
+        s->notify(s->ud, &ev);
+        return;
+    }
+    body = json_pack("{s:s, s:b}", "window", window, "priority", priority);
+    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        snprintf(ev.message, sizeof ev.message, "out of memory");
+        s->notify(s->ud, &ev);
+        return;
+    }
+    if (http_call(s, "POST", "/api/v1/tickets", text, true, NULL, &r, err, sizeof err)) {
+        free(text);
+        resp_cleanup(&r);
+        link_down(s, err);
+        ev.ticket.offline = true;
+        snprintf(ev.message, sizeof ev.message, "%s", err);
+        s->notify(s->ud, &ev);
+        return;
+    }
+    free(text);
+    link_up(s);
+    if (r.status == 200 || r.status == 201) {
+        root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+        const char *num = json_string_value(json_object_get(root, "number"));
+        const char *wn = json_string_value(json_object_get(root, "window_name"));
+        const char *at = json_string_value(json_object_get(root, "issued_at"));
+        json_t *ahead = json_object_get(root, "people_ahead");
+        if (num && strlen(num) < sizeof ev.ticket.number) {
+            ev.ticket.ok = true;
+            snprintf(ev.ticket.number, sizeof ev.ticket.number, "%s", num);
+            snprintf(ev.ticket.window_name, sizeof ev.ticket.window_name, "%s", wn ? wn : "");
+            snprintf(ev.ticket.issued_at, sizeof ev.ticket.issued_at, "%s", at ? at : "");
+            ev.ticket.people_ahead = json_is_integer(ahead) ? (int)json_integer_value(ahead) : 0;
+            ev.ticket.priority = json_is_true(json_object_get(root, "priority"));
+            qf_info("sync: ticket %s for %s", num, window);
+        } else {
+            snprintf(ev.message, sizeof ev.message, "ticket answer without a number");
+        }
+    } else {
+        error_code(&r, code, sizeof code);
+        qf_warn("sync: ticket answered %ld %s", r.status, code);
+        snprintf(ev.message, sizeof ev.message, "%ld %s", r.status, code);
+    }
+    json_decref(root);
+    resp_cleanup(&r);
+    s->notify(s->ud, &ev);
+}
+
+static void step_queues(kn_sync *s)
+{
+    char err[256];
+    kn_resp r;
+    kn_event *ev = calloc(1, sizeof *ev);
+    if (!ev)
+        return;
+    ev->kind = KN_EVENT_QUEUES;
+    if (!s->token[0]) {
+        snprintf(ev->message, sizeof ev->message, "not enrolled");
+    } else if (http_call(s, "GET", "/api/v1/queues", NULL, true, NULL, &r, err, sizeof err)) {
+        resp_cleanup(&r);
+        link_down(s, err);
+        snprintf(ev->message, sizeof ev->message, "%s", err);
+    } else {
+        link_up(s);
+        json_t *root = r.status == 200 ? json_loadb(r.body.data ? r.body.data : "", r.body.len,
+                                                    0, NULL)
+                                       : NULL;
+        json_t *arr = json_object_get(root, "windows"), *w;
+        size_t i;
+        if (json_is_array(arr)) {
+            ev->queues.ok = true;
+            json_array_foreach(arr, i, w) {
+                const char *id = json_string_value(json_object_get(w, "window"));
+                json_t *n = json_object_get(w, "waiting");
+                if (!id || !json_is_integer(n) || ev->queues.count >= KN_QUEUES_MAX ||
+                    strlen(id) >= sizeof ev->queues.w[0].window)
+                    continue;
+                snprintf(ev->queues.w[ev->queues.count].window,
+                         sizeof ev->queues.w[0].window, "%s", id);
+                ev->queues.w[ev->queues.count].waiting = (int)json_integer_value(n);
+                ev->queues.count++;
+            }
+        } else {
+            snprintf(ev->message, sizeof ev->message, "queues answered %ld", r.status);
+        }
+        json_decref(root);
+        resp_cleanup(&r);
+    }
+    s->notify(s->ud, ev);
+    free(ev);
+}
+
 /* ---- the thread ------------------------------------------------------------- */
 
 /* Exponential backoff with "equal jitter": half the step fixed, half random,
@@ -685,13 +801,24 @@ static void *worker(void *arg)
     while (!atomic_load(&s->stop)) {
         uint64_t now, wake;
         struct timespec until;
-        bool poked = s->poked;
+        bool poked = s->poked, hb_now = s->heartbeat_now, ticket = s->ticket_pending;
+        bool queues = s->queues_pending;
+        char ticket_window[sizeof s->ticket_window];
+        bool ticket_priority = s->ticket_priority;
+        uint64_t ticket_id = s->ticket_id;
         enum kn_outcome rc = KN_DONE;
 
-        s->poked = false;
+        memcpy(ticket_window, s->ticket_window, sizeof ticket_window);
+        s->poked = s->heartbeat_now = s->ticket_pending = s->queues_pending = false;
         pthread_mutex_unlock(&s->mu);
 
+        if (queues)
+            step_queues(s);
+        if (ticket)
+            step_ticket(s, ticket_window, ticket_priority, ticket_id);
         now = mono_ms();
+        if (hb_now && !halted)
+            next_heartbeat = now;
         if (poked && !halted)
             next_enroll = next_catalog = next_heartbeat = now;
         if (!halted && !s->token[0] && now >= next_enroll)
@@ -734,7 +861,8 @@ static void *worker(void *arg)
         until.tv_nsec = (long)(wake % 1000u) * 1000000L;
 
         pthread_mutex_lock(&s->mu);
-        while (!atomic_load(&s->stop) && !s->poked) {
+        while (!atomic_load(&s->stop) && !s->poked && !s->ticket_pending && !s->heartbeat_now &&
+               !s->queues_pending) {
             if (halted) {
                 pthread_cond_wait(&s->cv, &s->mu); /* until stop (a poke cannot fix it) */
                 s->poked = false;
@@ -912,10 +1040,40 @@ qf_err kn_sync_set_printer_status(kn_sync *sync, const char *status)
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
         if (strcmp(status, allowed[i]) == 0) {
             pthread_mutex_lock(&sync->mu);
+            if (strcmp(sync->printer_status, allowed[i]) != 0) {
+                /* The fleet view should see a change soon, not a minute later. */
+                sync->heartbeat_now = true;
+                pthread_cond_signal(&sync->cv);
+            }
             snprintf(sync->printer_status, sizeof sync->printer_status, "%s", allowed[i]);
             pthread_mutex_unlock(&sync->mu);
             return QF_OK;
         }
     }
     return QF_ERR_INVALID;
+}
+
+qf_err kn_sync_ticket_request(kn_sync *sync, const char *window, bool priority,
+                              uint64_t request_id)
+{
+    if (!sync || !window || !*window || strlen(window) >= sizeof sync->ticket_window)
+        return QF_ERR_INVALID;
+    pthread_mutex_lock(&sync->mu);
+    snprintf(sync->ticket_window, sizeof sync->ticket_window, "%s", window);
+    sync->ticket_priority = priority;
+    sync->ticket_id = request_id;
+    sync->ticket_pending = true;
+    pthread_cond_signal(&sync->cv);
+    pthread_mutex_unlock(&sync->mu);
+    return QF_OK;
+}
+
+void kn_sync_queues_request(kn_sync *sync)
+{
+    if (!sync)
+        return;
+    pthread_mutex_lock(&sync->mu);
+    sync->queues_pending = true;
+    pthread_cond_signal(&sync->cv);
+    pthread_mutex_unlock(&sync->mu);
 }

@@ -36,12 +36,42 @@ typedef enum kn_event_kind {
     KN_EVENT_OFFLINE,          /* it did not; .message says why */
     KN_EVENT_ENROLLED,         /* a token was obtained and stored */
     KN_EVENT_ERROR,            /* needs an operator (bad code, revoked) */
+    KN_EVENT_TICKET,           /* the answer to kn_sync_ticket_request: .ticket */
+    KN_EVENT_QUEUES,           /* the answer to kn_sync_queues_request: .queues */
 } kn_event_kind;
+
+#define KN_QUEUES_MAX 32
+/* KN_EVENT_QUEUES: how many wait at each window (GET /api/v1/queues); ok
+ * false when the daemon could not say. */
+typedef struct kn_queues {
+    bool ok;
+    size_t count;
+    struct {
+        char window[64];
+        int waiting;
+    } w[KN_QUEUES_MAX];
+} kn_queues;
+
+/* KN_EVENT_TICKET: ok with the ticket's fields, or not ok with .message
+ * (offline: the daemon did not answer at all). */
+typedef struct kn_ticket {
+    uint64_t request_id;       /* as passed to kn_sync_ticket_request */
+    bool ok;
+    bool offline;              /* no answer (transport failure, not enrolled) */
+    char number[16];           /* E023 */
+    char window[64];           /* window id */
+    char window_name[160];
+    char issued_at[40];        /* ISO 8601 +08:00 */
+    int people_ahead;
+    bool priority;
+} kn_ticket;
 
 typedef struct kn_event {
     kn_event_kind kind;
     qf_catalog *catalog;       /* KN_EVENT_CATALOG only; the receiver frees it */
     int64_t catalog_version;
+    kn_ticket ticket;          /* KN_EVENT_TICKET only */
+    kn_queues queues;          /* KN_EVENT_QUEUES only */
     char message[256];
 } kn_event;
 
@@ -69,6 +99,17 @@ void kn_sync_poke(kn_sync *sync);
  * until printing is wired), "paper_low", "paper_out", "offline" or "error".
  * QF_ERR_INVALID for anything else. Any thread. */
 qf_err kn_sync_set_printer_status(kn_sync *sync, const char *status);
+
+/* Queues a ticket request (POST /api/v1/tickets {window, priority}) for
+ * the worker, which answers with one KN_EVENT_TICKET carrying request_id.
+ * One request at a time: a newer one replaces one not yet sent. Any
+ * thread; QF_ERR_INVALID on a bad window id. */
+qf_err kn_sync_ticket_request(kn_sync *sync, const char *window, bool priority,
+                              uint64_t request_id);
+
+/* Asks the worker for the waiting counts (GET /api/v1/queues); answered
+ * with one KN_EVENT_QUEUES. Any thread. */
+void kn_sync_queues_request(kn_sync *sync);
 
 /* --- the catalog cache (kn_cache.c) --------------------------------------
  * Used by the worker and by tests; the UI needs only kn_cache_load. One

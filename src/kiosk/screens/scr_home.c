@@ -1,8 +1,9 @@
 /* scr_home.c — the home screen: the catalog's boards as tiles (the eight
  * boards and 审批服务), then the large-text and language toggles. Features
- * whose issues are not built yet (tickets, requests, case
- * progress) are left off rather than shown as dead buttons. Under the
- * toggles, a 搜索 Search button and a row with "一类事" bundles and 产业驿站 industry stations. */
+ * whose issues are not built yet (requests, case progress) are left off
+ * rather than shown as dead buttons. Under the toggles, a 取号 Take a
+ * ticket button, a 搜索 Search button and a row with "一类事" bundles and
+ * 产业驿站 industry stations. */
 #include "scr.h"
 
 #include <stdio.h>
@@ -68,6 +69,12 @@ static void scr_home_browse_row(scr_flow *f)
     f->y += h + f->gap * 2;
 }
 
+static void scr_home_on_ticket(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_ticket_open(((scr_env *)ud)->app);
+}
+
 static void scr_home_on_search(void *ud, int tag)
 {
     (void)tag;
@@ -100,6 +107,15 @@ void scr_home_build(scr_env *env)
         lg->on_tap = scr_home_on_language;
         lt->ud = lg->ud = env;
         f.y += h + f.gap * 2;
+    }
+    ui_widget *tk = scr_flow_add(&f, UI_BUTTON,
+                                 scr_tr(env, "取号", "Take a ticket", buf, sizeof buf), u * 7 / 8);
+    if (tk) {
+        tk->align = UI_ALIGN_CENTER;
+        tk->bg = SCR_COLOR_PRIMARY;
+        tk->fg = 0xFFFFFF;
+        tk->on_tap = scr_home_on_ticket;
+        tk->ud = env;
     }
     ui_widget *se = scr_flow_add(&f, UI_BUTTON, scr_tr(env, "搜索", "Search", buf, sizeof buf),
                                  u * 7 / 8);

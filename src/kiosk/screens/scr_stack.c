@@ -11,6 +11,7 @@ void scr_bundles_build(scr_env *env);
 void scr_bundle_build(scr_env *env);
 void scr_stations_build(scr_env *env);
 void scr_station_build(scr_env *env);
+void scr_ticket_build(scr_env *env);
 
 static const scr_def scr_table[KS_SCREEN__COUNT] = {
     [KS_SCREEN_IDLE] = { KS_SCREEN_IDLE, "idle", scr_idle_build },
@@ -22,6 +23,7 @@ static const scr_def scr_table[KS_SCREEN__COUNT] = {
     [KS_SCREEN_BUNDLE] = { KS_SCREEN_BUNDLE, "bundle", scr_bundle_build },
     [KS_SCREEN_STATIONS] = { KS_SCREEN_STATIONS, "stations", scr_stations_build },
     [KS_SCREEN_STATION] = { KS_SCREEN_STATION, "station", scr_station_build },
+    [KS_SCREEN_TICKET] = { KS_SCREEN_TICKET, "ticket", scr_ticket_build },
 };
 
 const scr_def *scr_get(ks_screen id)

@@ -138,6 +138,11 @@ void ks_app_session_end(ks_app *app)
     app->english = app->default_english;
     app->countdown = false;
     app->countdown_left_s = 0;
+    {
+        uint64_t id = app->ticket.request_id;   /* a late answer stays stale */
+        memset(&app->ticket, 0, sizeof app->ticket);
+        app->ticket.request_id = id;
+    }
     ks_app_search_wipe(app);
     ks_app_reset_to(app, KS_SCREEN_IDLE);
     ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN);
@@ -155,6 +160,8 @@ void ks_app_activity(ks_app *app, uint64_t now_ms)
 void ks_app_tick(ks_app *app, uint64_t now_ms)
 {
     if (ks_app_screen(app) == KS_SCREEN_IDLE)
+        return;
+    if (ks_app_ticket_tick(app, now_ms))
         return;
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
@@ -177,10 +184,11 @@ uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms)
 {
     if (ks_app_screen(app) == KS_SCREEN_IDLE)
         return UINT32_MAX;
+    uint32_t ticket = ks_app_ticket_deadline_ms(app, now_ms);
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
     if (since < idle_ms)
-        return (uint32_t)(idle_ms - since);
+        return (uint32_t)(idle_ms - since) < ticket ? (uint32_t)(idle_ms - since) : ticket;
     uint64_t into = since - idle_ms;
     return (uint32_t)(1000u - into % 1000u);   /* the next countdown second */
 }
@@ -257,6 +265,8 @@ void ks_app_back(ks_app *app)
         app->bundle_id[0] = '\0';
     else if (leaving == KS_SCREEN_STATION)
         app->station_id[0] = '\0';
+    else if (leaving == KS_SCREEN_TICKET)
+        app->ticket.phase = KS_TICKET_CHOOSE;
     if (ks_app_screen(app) == KS_SCREEN_IDLE) {
         ks_app_session_end(app);   /* back from home ends the session */
         return;

@@ -28,6 +28,7 @@ typedef enum ks_screen {
     KS_SCREEN_BUNDLE,          /* one bundle */
     KS_SCREEN_STATIONS,        /* the six industry stations */
     KS_SCREEN_STATION,         /* one station: address, contacts, services */
+    KS_SCREEN_TICKET,          /* 取号: choose a window, the number, the slip */
     KS_SCREEN__COUNT
 } ks_screen;
 
@@ -37,6 +38,7 @@ enum {
     KS_CHANGE_PREFS     = 1u << 2,   /* large text, language */
     KS_CHANGE_COUNTDOWN = 1u << 3,   /* countdown shown, hidden or ticked */
     KS_CHANGE_STATUS    = 1u << 4,   /* online/offline mark */
+    KS_CHANGE_TICKET    = 1u << 9,   /* the ticket flow moved on (ks_app_ticket.c) */
     KS_CHANGE_SEARCH    = 1u << 8,   /* query, hits, index or FAQ answer (ks_app_search.c) */
 };
 
@@ -64,6 +66,52 @@ typedef struct ks_app_search {
     char faq_id[QF_CATALOG_MAX_ID + 1];      /* the FAQ answer shown; "" none */
 } ks_app_search;
 
+/* The 取号 flow (actions in ks_app_ticket.c). CHOOSE: windows and the
+ * priority toggle; REQUEST: a confirm waits for the kiosk runtime to hand
+ * the request to the sync worker (it watches KS_CHANGE_TICKET); WAIT: the
+ * daemon is asked; PRINTING: a number, the slip on its way; DONE: the
+ * number on screen with the print outcome; FAILED: no number (.error). */
+typedef enum ks_ticket_phase {
+    KS_TICKET_CHOOSE = 0,
+    KS_TICKET_REQUEST,
+    KS_TICKET_WAIT,
+    KS_TICKET_PRINTING,
+    KS_TICKET_DONE,
+    KS_TICKET_FAILED,
+} ks_ticket_phase;
+
+typedef enum ks_ticket_failure {
+    KS_TICKET_FAIL_NONE = 0,
+    KS_TICKET_FAIL_OFFLINE,        /* the daemon unreachable / no server */
+    KS_TICKET_FAIL_REFUSED,        /* it answered with an error */
+} ks_ticket_failure;
+
+#define KS_TICKET_RESULT_MS 20000u
+#define KS_TICKET_COUNTS_MAX 32 /* the result screen returns home after this */
+
+typedef struct ks_app_ticket {
+    ks_ticket_phase phase;
+    char window_id[QF_CATALOG_MAX_ID + 1];
+    bool priority;
+    uint64_t request_id;           /* bumped by every confirm */
+    char number[16];
+    char window_name[160];
+    char issued_at[40];
+    char status_url[512];          /* the QR: the queue-status page */
+    int people_ahead;
+    bool printed;                  /* DONE: the printer took the whole slip */
+    char printer_status[16];       /* DONE: "paper_out", … ("" unknown) */
+    ks_ticket_failure failure;
+    char error[128];
+    bool queues_wanted;            /* the runtime should ask for the counts */
+    size_t counts_count;           /* 0: unknown (then none are shown) */
+    struct {
+        char window[QF_CATALOG_MAX_ID + 1];
+        int waiting;
+    } counts[KS_TICKET_COUNTS_MAX];
+    uint64_t result_ms;            /* when DONE/FAILED began (app clock) */
+} ks_app_ticket;
+
 typedef struct ks_app {
     qf_catalog *catalog;                 /* owned; may be NULL (nothing loaded) */
     int64_t catalog_version;
@@ -83,6 +131,7 @@ typedef struct ks_app {
     bool countdown;                      /* the "still there?" dialog is up */
     int countdown_left_s;
     ks_app_search search;
+    ks_app_ticket ticket;
     ks_app_observer observer;
     void *observer_ud;
 } ks_app;
@@ -137,6 +186,36 @@ void ks_app_search_index_take(ks_app *app, ks_search *idx, uint64_t gen);
  * any catalog kept for it (cleanup). Neither notifies. */
 void ks_app_search_wipe(ks_app *app);
 void ks_app_search_release(ks_app *app);
+/* 取号 (ks_app_ticket.c): open the screen, pick a window (an id the catalog
+ * lacks or one without ticket_prefix changes nothing), toggle priority,
+ * confirm (CHOOSE -> REQUEST, or FAILED/offline without a server), then
+ * the runtime's reports: sent (REQUEST -> WAIT), the daemon's answer
+ * (-> PRINTING or FAILED; a stale request_id is ignored), the print
+ * outcome (-> DONE). ks_app_ticket_close returns home. */
+void ks_app_ticket_open(ks_app *app);
+void ks_app_ticket_window(ks_app *app, const char *window_id);
+void ks_app_ticket_priority_toggle(ks_app *app);
+void ks_app_ticket_confirm(ks_app *app, uint64_t now_ms);
+void ks_app_ticket_sent(ks_app *app);
+void ks_app_ticket_issued(ks_app *app, uint64_t request_id, const char *number,
+                          const char *window_name, const char *issued_at, int people_ahead,
+                          bool priority, const char *status_url);
+void ks_app_ticket_failed(ks_app *app, uint64_t request_id, ks_ticket_failure why,
+                          const char *error, uint64_t now_ms);
+void ks_app_ticket_printed(ks_app *app, uint64_t request_id, bool printed,
+                           const char *printer_status, uint64_t now_ms);
+void ks_app_ticket_close(ks_app *app);
+/* The waiting counts: the runtime asked (clears queues_wanted, no
+ * notification), and the answer (n windows; ids and waiting in step). */
+void ks_app_ticket_queues_asked(ks_app *app);
+void ks_app_ticket_queues(ks_app *app, const char *const *windows, const int *waiting,
+                          size_t n);
+/* How many wait at window_id; -1 when unknown. */
+int ks_app_ticket_waiting(const ks_app *app, const char *window_id);
+/* For ks_app.c: the result screen's timeout (true when it closed it) and
+ * the time left until it (UINT32_MAX when none). */
+bool ks_app_ticket_tick(ks_app *app, uint64_t now_ms);
+uint32_t ks_app_ticket_deadline_ms(const ks_app *app, uint64_t now_ms);
 void ks_app_back(ks_app *app);
 void ks_app_large_text_toggle(ks_app *app);
 void ks_app_language_toggle(ks_app *app);
