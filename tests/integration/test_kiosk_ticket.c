@@ -280,8 +280,8 @@ static size_t printer_slips(const vprinter *p, char *first, size_t len)
     assert_non_null(fp);
     while (fgets(line, sizeof line, fp)) {
         line[strcspn(line, "\n")] = '\0';
-        if (n++ == 0 && first)
-            snprintf(first, len, "%s/%s", p->out, line);
+        if (n++ == 0 && first && (size_t)snprintf(first, len, "%s/%s", p->out, line) >= len)
+            fail_msg("slip path longer than %zu bytes", len);
     }
     pclose(fp);
     return n;
