@@ -60,35 +60,84 @@ void kiosk_write_config(const kiosk_run *k, int idle_timeout_s)
     kiosk_write_file(k, "kiosk.ini", text);
 }
 
-int kiosk_run_file(const kiosk_run *k, const char *scr)
+static void kiosk_path(char *buf, size_t len, const char *dir, const char *name, const char *ext)
 {
-    char cfg[512], errpath[512];
-    int status = 0;
-    pid_t pid;
-    FILE *fp;
+    if ((size_t)snprintf(buf, len, "%s/%s%s", dir, name, ext) >= len)
+        fail_msg("path %s/%s%s is too long", dir, name, ext);
+}
 
-    snprintf(cfg, sizeof cfg, "%s/kiosk.ini", k->dir);
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", k->dir);
+/* Runs qifu-kiosk in dir on scr with stderr to errpath; the child gets
+ * libpinyin's known libdb leak suppressed. */
+static pid_t kiosk_spawn(const char *dir, const char *scr, const char *errpath)
+{
+    char cfg[512];
+    pid_t pid;
+    kiosk_path(cfg, sizeof cfg, dir, "kiosk", ".ini");
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (!freopen(errpath, "w", stderr) || chdir(k->dir) != 0)
+        if (!freopen(errpath, "w", stderr) || chdir(dir) != 0)
             _exit(127);
-        /* libpinyin's known leak inside libdb (see the file). */
         setenv("LSAN_OPTIONS", "suppressions=" QIFU_SOURCE_DIR "/tests/lsan-libpinyin.supp", 1);
         execl(QIFU_KIOSK_BIN, "qifu-kiosk", "--config", cfg, "--headless", "--script", scr,
               (char *)NULL);
         _exit(127);
     }
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    fp = fopen(errpath, "r");
+    return pid;
+}
+
+static void kiosk_echo(const char *errpath)
+{
+    FILE *fp = fopen(errpath, "r");
     if (fp) {
         char line[1024];
         while (fgets(line, sizeof line, fp))
             fprintf(stderr, "  | %s", line);
         fclose(fp);
     }
+}
+
+/* Waits for pid, echoes errpath, returns the exit status. */
+static int kiosk_wait(pid_t pid, const char *errpath)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    kiosk_echo(errpath);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void kiosk_echo_stderr_in(const char *dir, const char *name)
+{
+    char errpath[512];
+    kiosk_path(errpath, sizeof errpath, dir, name, ".err");
+    kiosk_echo(errpath);
+}
+
+int kiosk_run_file(const kiosk_run *k, const char *scr)
+{
+    char errpath[512];
+    kiosk_path(errpath, sizeof errpath, k->dir, "stderr", ".txt");
+    return kiosk_wait(kiosk_spawn(k->dir, scr, errpath), errpath);
+}
+
+pid_t kiosk_start_in(const char *dir, const char *name, const char *script)
+{
+    char scr[512], errpath[512];
+    FILE *fp;
+    kiosk_path(scr, sizeof scr, dir, name, ".txt");
+    kiosk_path(errpath, sizeof errpath, dir, name, ".err");
+    fp = fopen(scr, "w");
+    assert_non_null(fp);
+    fputs(script, fp);
+    assert_int_equal(fclose(fp), 0);
+    return kiosk_spawn(dir, scr, errpath);
+}
+
+int kiosk_finish_in(const char *dir, pid_t pid, const char *name)
+{
+    char errpath[512];
+    kiosk_path(errpath, sizeof errpath, dir, name, ".err");
+    return kiosk_wait(pid, errpath);
 }
 
 int kiosk_run_script(const kiosk_run *k, const char *script)
@@ -114,16 +163,21 @@ const char *kiosk_read_stderr(const kiosk_run *k)
     return buf;
 }
 
-json_t *kiosk_load_dump(const kiosk_run *k, const char *name)
+json_t *kiosk_load_dump_in(const char *dir, const char *name)
 {
     char path[512];
     json_error_t je;
     json_t *j;
-    snprintf(path, sizeof path, "%s/%s", k->dir, name);
+    kiosk_path(path, sizeof path, dir, name, "");
     j = json_load_file(path, 0, &je);
     if (!j)
         fail_msg("%s: %s", path, je.text);
     return j;
+}
+
+json_t *kiosk_load_dump(const kiosk_run *k, const char *name)
+{
+    return kiosk_load_dump_in(k->dir, name);
 }
 
 const char *kiosk_dump_screen(json_t *j)

@@ -1,12 +1,14 @@
 /* kiosk_run.h — the kiosk UI tests' handle on a headless qifu-kiosk: a
  * throwaway folder with a config (catalog from assets/catalog, no server),
  * running the kiosk on a script, and reading its `dump` JSON. Shared by
- * test_kiosk_ui.c, test_kiosk_browse.c and test_kiosk_search.c. */
+ * test_kiosk_ui.c, test_kiosk_browse.c, test_kiosk_search.c, and (the
+ * background runner) test_kiosk_online.c and test_kiosk_ticket.c. */
 #ifndef QIFU_KIOSK_RUN_H
 #define QIFU_KIOSK_RUN_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "qf_catalog.h"
 
@@ -30,6 +32,14 @@ void kiosk_write_config(const kiosk_run *k, int idle_timeout_s);
 int kiosk_run_file(const kiosk_run *k, const char *script_path);
 int kiosk_run_script(const kiosk_run *k, const char *script_text);
 const char *kiosk_read_stderr(const kiosk_run *k); /* static buffer */
+
+/* The same for a kiosk in the background, in any folder dir (which holds
+ * kiosk.ini): the script is written to dir/NAME.txt, stderr goes to
+ * dir/NAME.err; kiosk_finish waits, echoes stderr, returns the status. */
+pid_t kiosk_start_in(const char *dir, const char *name, const char *script_text);
+int kiosk_finish_in(const char *dir, pid_t pid, const char *name);
+json_t *kiosk_load_dump_in(const char *dir, const char *name);
+void kiosk_echo_stderr_in(const char *dir, const char *name);  /* dir/NAME.err */
 
 json_t *kiosk_load_dump(const kiosk_run *k, const char *name);
 const char *kiosk_dump_screen(json_t *dump);

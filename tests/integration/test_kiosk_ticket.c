@@ -32,10 +32,10 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "kiosk_run.h"
 #include "qf_catalog.h"
 
 #define CATALOG_DIR QIFU_SOURCE_DIR "/assets/catalog"
-#define LSAN_SUPP QIFU_SOURCE_DIR "/tests/lsan-libpinyin.supp"
 #define DEADLINE_MS 20000u
 
 static struct {
@@ -120,52 +120,20 @@ static void write_config(void)
     write_file("kiosk.ini", text);
 }
 
-/* Starts the kiosk on script text (written to dir/NAME.txt); its stderr
- * goes to dir/NAME.err. */
+/* The kiosk in the background: kiosk_run.c, in this fixture's folder. */
 static pid_t start_kiosk(const char *name, const char *script)
 {
-    char scr[512], cfg[512], errpath[512], file[128];
-    snprintf(file, sizeof file, "%s.txt", name);
-    write_file(file, script);
-    path_in(scr, sizeof scr, file);
-    path_in(cfg, sizeof cfg, "kiosk.ini");
-    snprintf(file, sizeof file, "%s.err", name);
-    path_in(errpath, sizeof errpath, file);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        /* libpinyin leaks a little inside libdb (known, not ours). */
-        setenv("LSAN_OPTIONS", "suppressions=" LSAN_SUPP, 1);
-        if (!freopen(errpath, "w", stderr) || chdir(fx.dir) != 0)
-            _exit(127);
-        execl(QIFU_KIOSK_BIN, "qifu-kiosk", "--config", cfg, "--headless", "--script", scr,
-              (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    return kiosk_start_in(fx.dir, name, script);
+}
+
+static int finish_kiosk(pid_t pid, const char *name)
+{
+    return kiosk_finish_in(fx.dir, pid, name);
 }
 
 static void echo_stderr(const char *name)
 {
-    char errpath[512], file[128];
-    snprintf(file, sizeof file, "%s.err", name);
-    path_in(errpath, sizeof errpath, file);
-    FILE *fp = fopen(errpath, "r");
-    if (fp) {
-        char line[1024];
-        while (fgets(line, sizeof line, fp))
-            fprintf(stderr, "  | %s", line);
-        fclose(fp);
-    }
-}
-
-/* Waits for the kiosk, echoes its stderr, returns its exit status. */
-static int finish_kiosk(pid_t pid, const char *name)
-{
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    echo_stderr(name);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    kiosk_echo_stderr_in(fx.dir, name);
 }
 
 static int run_kiosk(const char *name, const char *script)
@@ -175,13 +143,7 @@ static int run_kiosk(const char *name, const char *script)
 
 static json_t *load_dump(const char *name)
 {
-    char path[512];
-    path_in(path, sizeof path, name);
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-    if (!j)
-        fail_msg("%s: %s", path, je.text);
-    return j;
+    return kiosk_load_dump_in(fx.dir, name);
 }
 
 static const char *dump_screen(json_t *j)
