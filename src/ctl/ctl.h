@@ -33,5 +33,7 @@ int ctl_report_main(const ctl_options *opts, int argc, char **argv);
 int ctl_helper_main(const ctl_options *opts, int argc, char **argv);
 int ctl_print_main(const ctl_options *opts, int argc, char **argv);
 int ctl_printer_main(const ctl_options *opts, int argc, char **argv);
+int ctl_rating_main(const ctl_options *opts, int argc, char **argv);
+int ctl_help_main(const ctl_options *opts, int argc, char **argv);
 
 #endif

@@ -7,6 +7,14 @@
  *   device list [--json]             a table (or one JSON document)
  *   device revoke ID                 the device and its tokens stop working;
  *                                    exit 1 for an unknown ID
+ *   device inspections [--overdue] [--json]
+ *                                    the joint inspections (设备联合巡检),
+ *                                    newest first: device, when, inspector
+ *                                    and unit, result, each check; with
+ *                                    --overdue instead the devices not
+ *                                    inspected since the current calendar
+ *                                    quarter began (Shanghai), or never
+ *                                    (store_inspect.h has the rule)
  *
  * The code is shown once: only its hash is stored. Usage errors exit 2.
  * This file parses arguments and prints; rules and SQL live in
@@ -20,12 +28,15 @@
 #include "ctl.h"
 #include "store.h"
 #include "store_devices.h"
+#include "store_inspect.h"
 
 static void ctl_device_usage(FILE *out)
 {
     fprintf(out, "usage: qifu-ctl [--db PATH | --config FILE] device enroll NAME --hall HALL\n"
                  "       qifu-ctl [--db PATH | --config FILE] device list [--json]\n"
-                 "       qifu-ctl [--db PATH | --config FILE] device revoke ID\n");
+                 "       qifu-ctl [--db PATH | --config FILE] device revoke ID\n"
+                 "       qifu-ctl [--db PATH | --config FILE] device inspections [--overdue] "
+                 "[--json]\n");
 }
 
 /* Opens the daemon's store, or says why not. */
@@ -225,6 +236,151 @@ static int ctl_device_revoke(const ctl_options *opts, int argc, char **argv)
     return rc;
 }
 
+/* ---- device inspections ------------------------------------------------- */
+
+static int ctl_device_print_json(json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text) {
+        fprintf(stderr, "qifu-ctl: out of memory\n");
+        return CTL_EXIT_NO;
+    }
+    printf("%s\n", text);
+    free(text);
+    return CTL_EXIT_OK;
+}
+
+/* The devices due for their quarterly inspection at now. */
+static int ctl_device_overdue(sd_store *store, bool json, qf_instant now)
+{
+    qf_instant qstart = sd_inspection_quarter_start(now);
+    sd_device *list = NULL;
+    size_t count = 0, due = 0;
+    char quarter[16];
+    json_t *arr = NULL;
+    int rc = CTL_EXIT_OK;
+
+    qf_day_format(qf_instant_day(qstart), quarter, sizeof quarter);
+    if (sd_store_device_list(store, NULL, &list, &count) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: device inspections: the database could not be read\n");
+        return CTL_EXIT_NO;
+    }
+    if (json)
+        arr = json_array();
+    else
+        printf("%-12s  %-20s  %-12s  %-10s  %s\n", "ID", "NAME", "HALL", "INSPECTED",
+               "RESULT");
+    for (size_t i = 0; i < count; i++) {
+        const sd_device *d = &list[i];
+        char day[16] = "never";
+        if (d->revoked_at || !sd_inspection_quarter_overdue(d->last_inspection_at, now))
+            continue;
+        due++;
+        if (d->last_inspection_at)
+            qf_day_format(qf_instant_day(d->last_inspection_at), day, sizeof day);
+        if (!json) {
+            printf("%-12s  %-20s  %-12s  %-10s  %s\n", d->id, d->name, d->hall, day,
+                   d->last_inspection_at ? d->last_inspection_result : "-");
+        } else if (arr &&
+                   json_array_append_new(
+                       arr, json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "id", d->id, "name", d->name,
+                                      "hall", d->hall, "last_inspection",
+                                      d->last_inspection_at ? day : NULL,
+                                      "last_inspection_result",
+                                      d->last_inspection_at ? d->last_inspection_result
+                                                            : NULL)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    if (json)
+        rc = ctl_device_print_json(arr ? json_pack("{s:s,s:o}", "quarter_start", quarter,
+                                                   "overdue", arr)
+                                       : NULL);
+    else
+        printf("%zu device(s) not inspected since %s\n", due, quarter);
+    free(list);
+    return rc;
+}
+
+static int ctl_device_inspections(const ctl_options *opts, int argc, char **argv)
+{
+    bool json = false, overdue = false;
+    sd_inspection *list = NULL;
+    sd_store *store = NULL;
+    size_t count = 0;
+    json_t *arr = NULL;
+    int rc;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--overdue") == 0) {
+            overdue = true;
+        } else {
+            fprintf(stderr, "qifu-ctl: device inspections: unexpected '%s'\n", argv[i]);
+            ctl_device_usage(stderr);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    if ((rc = ctl_device_open(opts, &store)) != CTL_EXIT_OK)
+        return rc;
+    if (overdue) {
+        rc = ctl_device_overdue(store, json, qf_clock_now());
+        goto out;
+    }
+    if (sd_store_inspection_list(store, NULL, &list, &count) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: device inspections: the database could not be read\n");
+        rc = CTL_EXIT_NO;
+        goto out;
+    }
+    if (json)
+        arr = json_array();
+    for (size_t i = 0; i < count; i++) {
+        const sd_inspection *it = &list[i];
+        json_t *checks = json_object_get(it->record, "checks");
+        const char *unit = json_string_value(json_object_get(it->record, "inspector_unit"));
+        const char *notes = json_string_value(json_object_get(it->record, "notes"));
+        const char *by = json_string_value(json_object_get(it->record, "recorded_by"));
+        const char *key;
+        json_t *value;
+        char at[32];
+
+        qf_clock_format_iso8601(it->at, at, sizeof at);
+        if (json) {
+            json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:O,s:s?,s:s?}", "id",
+                                  (json_int_t)it->id, "device_id", it->device_id, "device_name",
+                                  it->device_name, "hall", it->hall, "at", at, "inspector",
+                                  it->inspector, "inspector_unit", unit, "result", it->result,
+                                  "checks", json_is_object(checks) ? checks : json_null(),
+                                  "notes", notes, "recorded_by", by);
+            if (!arr || !o || json_array_append_new(arr, o) != 0) {
+                json_decref(arr);
+                arr = NULL;
+            }
+            continue;
+        }
+        printf("#%lld  %s  %s (%s, %s)  %s  by %s%s%s%s\n", (long long)it->id, at,
+               it->device_id, it->device_name[0] ? it->device_name : "?", it->hall,
+               it->result, it->inspector, unit ? " (" : "", unit ? unit : "", unit ? ")" : "");
+        json_object_foreach(checks, key, value) {
+            printf("    %-20s  %s\n", key,
+                   json_is_string(value) ? json_string_value(value) : "?");
+        }
+        if (notes)
+            printf("    notes: %s\n", notes);
+    }
+    if (json)
+        rc = ctl_device_print_json(arr);
+    else
+        printf("%zu inspection(s)\n", count);
+out:
+    sd_inspection_list_free(list, count);
+    sd_store_close(store);
+    return rc;
+}
+
 int ctl_device_main(const ctl_options *opts, int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -237,6 +393,8 @@ int ctl_device_main(const ctl_options *opts, int argc, char **argv)
         return ctl_device_list(opts, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
         return ctl_device_revoke(opts, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "inspections") == 0)
+        return ctl_device_inspections(opts, argc, argv);
     fprintf(stderr, "qifu-ctl: device: unknown or missing verb\n");
     ctl_device_usage(stderr);
     return CTL_EXIT_USAGE;

@@ -9,6 +9,9 @@
  * set). Every column is defined in store_report.h; the text form adds the
  * list of cases overdue now, --json prints the whole document (one object),
  * --csv a header row, one row per group and a last "(total)" row.
+ * The text and JSON forms also carry the kiosks' service ratings (好差评,
+ * not tied to a case) given in the same days: "service_ratings" with count,
+ * satisfied and satisfaction (store_ratings.h); the CSV stays per case.
  * Exit 0 on success, 1 when the database fails, 2 for a usage error. */
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include "ctl.h"
 #include "qf_clock.h"
 #include "store.h"
+#include "store_cases.h"
+#include "store_ratings.h"
 #include "store_report.h"
 
 /* The columns of the CSV and the text table, in order, as named in a ROW. */
@@ -141,6 +146,18 @@ static void ctl_report_text_row(json_t *row)
 #undef N
 }
 
+/* One line for the kiosks' service ratings. */
+static void ctl_report_text_ratings(json_t *block)
+{
+    char sr[16];
+    if (!block)
+        return;
+    ctl_report_pct(json_object_get(block, "satisfaction"), sr, sizeof sr);
+    printf("\nservice ratings (好差评, kiosks): %lld, satisfied %lld, 满意率 %s\n",
+           (long long)json_integer_value(json_object_get(block, "count")),
+           (long long)json_integer_value(json_object_get(block, "satisfied")), sr);
+}
+
 static void ctl_report_text(json_t *doc)
 {
     json_t *groups = json_object_get(doc, "groups"), *overdue = json_object_get(doc, "overdue");
@@ -157,6 +174,7 @@ static void ctl_report_text(json_t *doc)
     printf("\nFIN%% 办结率 = finished (办结) on time / (received − withdrawn); RES%% 解决率 = "
            "closed without a reopen / (received − withdrawn);\nSAT%% 满意率 = 满意 or 非常满意 / "
            "rated; AVG: 非常满意 5 … 非常不满意 1; ENTS: distinct enterprises.\n");
+    ctl_report_text_ratings(json_object_get(doc, "service_ratings"));
     if (json_array_size(overdue)) {
         printf("\noverdue now (%zu%s):\n", json_array_size(overdue),
                json_is_true(json_object_get(doc, "overdue_truncated")) ? ", list truncated" : "");
@@ -171,6 +189,32 @@ static void ctl_report_text(json_t *doc)
                    by % 86400 / 3600, by % 3600 / 60);
         }
     }
+}
+
+/* Adds "service_ratings" (the kiosks' 好差评, not tied to a case) given from
+ * 00:00 of from to 24:00 of to: count, satisfied (满意 or 非常满意), the
+ * share of them (null without ratings) and the count per level. */
+static qf_err ctl_report_service_ratings(sd_store *store, qf_day from, qf_day to, json_t *doc)
+{
+    sd_rating_summary sum;
+    json_t *block, *counts;
+    double sat;
+    qf_err rc = sd_store_rating_summary(store, qf_day_at(from, 0, 0), qf_day_at(to + 1, 0, 0),
+                                        &sum);
+
+    if (rc != QF_OK)
+        return rc;
+    sat = sd_rating_satisfaction(&sum);
+    counts = json_object();
+    for (int s = SD_RATING_LEVELS; counts && s >= 1; s--)
+        json_object_set_new(counts, sd_case_rating_name(s), json_integer(sum.counts[s - 1]));
+    block = counts ? json_pack("{s:I,s:I,s:o,s:o}", "count", (json_int_t)sum.total, "satisfied",
+                               (json_int_t)(sum.counts[4] + sum.counts[3]), "satisfaction",
+                               sat < 0 ? json_null() : json_real(sat), "counts", counts)
+                   : NULL;
+    if (!block || json_object_set_new(doc, "service_ratings", block) != 0)
+        return QF_ERR_NOMEM;
+    return QF_OK;
 }
 
 int ctl_report_main(const ctl_options *opts, int argc, char **argv)
@@ -234,6 +278,10 @@ int ctl_report_main(const ctl_options *opts, int argc, char **argv)
     rc = CTL_EXIT_NO;
     if (sd_store_report(store, from, to, by, qf_clock_now(), &doc, err, sizeof err) != QF_OK) {
         fprintf(stderr, "qifu-ctl: report: %s\n", err);
+        goto out;
+    }
+    if (ctl_report_service_ratings(store, from, to, doc) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: report: cannot count the service ratings\n");
         goto out;
     }
     if (as_json) {

@@ -12,6 +12,11 @@
  *                        account's sessions
  *   staff list [--json]  every account
  *   staff disable ID     the account can no longer sign in; its sessions end
+ *   staff badge ID       a new badge QR payload QIFU-STAFF:<ID>:<secret> on
+ *                        stdout, shown once (only the secret's SHA-256 is
+ *                        kept); it signs the holder in at a kiosk
+ *                        (POST /api/v1/devices/helper-login). A new badge
+ *                        replaces the old one.
  *
  * Exit codes (ctl.h): 0 done, 1 refused (unknown id or unit, taken id, bad
  * PIN, no catalog, database failure; reason on stderr), 2 usage. Every
@@ -39,6 +44,7 @@ static void ctl_staff_usage(FILE *out)
             "       qifu-ctl [--db PATH | --config FILE] staff passwd ID\n"
             "       qifu-ctl [--db PATH | --config FILE] staff list [--json]\n"
             "       qifu-ctl [--db PATH | --config FILE] staff disable ID\n"
+            "       qifu-ctl [--db PATH | --config FILE] staff badge ID\n"
             "  ID: %d to %d of A-Z a-z 0-9 -;  ROLE: helper, triage, department, taskforce,\n"
             "  leader, operator, technician;  the PIN (%d to %d characters) is read from\n"
             "  stdin, one line\n",
@@ -299,6 +305,44 @@ static int ctl_staff_disable(const ctl_options *opts, int argc, char **argv)
     return rc;
 }
 
+/* `staff badge ID`: a new badge payload (the QR's text), shown once. */
+static int ctl_staff_badge(const ctl_options *opts, int argc, char **argv)
+{
+    char payload[SD_STAFF_BADGE_MAX + 1];
+    sd_store *store = NULL;
+    qf_err qrc;
+    int rc;
+
+    if (argc != 3 || sd_staff_id_check(argv[2], NULL, 0) != QF_OK) {
+        fprintf(stderr, "qifu-ctl: staff badge: expected one staff ID\n");
+        ctl_staff_usage(stderr);
+        return CTL_EXIT_USAGE;
+    }
+    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+        return rc;
+    qrc = sd_store_staff_badge_issue(store, argv[2], CTL_STAFF_ACTOR, qf_clock_now(), payload);
+    if (qrc == QF_ERR_NOT_FOUND) {
+        fprintf(stderr, "qifu-ctl: staff badge: no staff account '%s' (see qifu-ctl staff "
+                        "list)\n",
+                argv[2]);
+        rc = CTL_EXIT_NO;
+    } else if (qrc == QF_ERR_STATE) {
+        fprintf(stderr, "qifu-ctl: staff badge: %s is disabled\n", argv[2]);
+        rc = CTL_EXIT_NO;
+    } else if (qrc != QF_OK) {
+        fprintf(stderr, "qifu-ctl: staff badge: the database could not be written\n");
+        rc = CTL_EXIT_NO;
+    } else {
+        printf("%s\n", payload);
+        fprintf(stderr, "Print this as the QR code of %s's badge. It is not shown again; any "
+                        "earlier badge of %s no longer works.\n",
+                argv[2], argv[2]);
+    }
+    memset(payload, 0, sizeof payload);
+    sd_store_close(store);
+    return rc;
+}
+
 int ctl_staff_main(const ctl_options *opts, int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -313,6 +357,8 @@ int ctl_staff_main(const ctl_options *opts, int argc, char **argv)
         return ctl_staff_list(opts, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "disable") == 0)
         return ctl_staff_disable(opts, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "badge") == 0)
+        return ctl_staff_badge(opts, argc, argv);
     fprintf(stderr, "qifu-ctl: staff: unknown or missing verb\n");
     ctl_staff_usage(stderr);
     return CTL_EXIT_USAGE;

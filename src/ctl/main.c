@@ -28,7 +28,8 @@ static const ctl_noun ctl_nouns[] = {
     { "device", ctl_device_main,
       "device enroll NAME --hall HALL  a one-time enrollment code (24 h) for a kiosk\n"
       "  device list [--json]       enrolled kiosks: online, last seen, inspection\n"
-      "  device revoke ID           the kiosk and its token stop working" },
+      "  device revoke ID           the kiosk and its token stop working\n"
+      "  device inspections [--overdue] [--json]  joint inspections; --overdue: not this quarter" },
     { "operator", ctl_operator_main,
       "operator token NAME [--days N]  a new operator bearer token, shown once\n"
       "  operator revoke NAME       every token of NAME stops working" },
@@ -37,7 +38,7 @@ static const ctl_noun ctl_nouns[] = {
       "                             a self-signed TLS server certificate and key" },
     { "staff", ctl_staff_main,
       "staff add ID --name NAME --role ROLE [--unit UNIT]  a staff account (PIN from stdin)\n"
-      "  staff passwd ID | list [--json] | disable ID" },
+      "  staff passwd ID | list [--json] | disable ID | badge ID" },
     { "case", ctl_case_main,
       "case list [--overdue] [--json] | show NO [--json] | form NO\n"
       "  case triage NO --kind simple|single|whistle|fallback [--level 1|3|5] --lead UNIT [--co UNIT...]\n"
@@ -52,11 +53,18 @@ static const ctl_noun ctl_nouns[] = {
     { "helper", ctl_helper_main,
       "helper log ID --kind contact|visit|upload [--enterprise NAME] [--note TEXT]\n"
       "  helper scorecard ID --month YYYY-MM [--json]" },
+    { "help", ctl_help_main,
+      "help list [--open | --state STATE] [--json]  help calls (呼叫帮办) from the kiosks\n"
+      "  help ack ID [--staff STAFF] | close ID [--note TEXT]\n"
+      "  help stats [--from DATE] [--to DATE] [--json]  response times, per helper" },
     { "print", ctl_print_main,
       "print test-slip --sink SINK [--width 384|576]  a sample ticket slip with its QR\n"
       "  print receipt --case NO --sink SINK  a case receipt (--db)\n"
       "  print guide --service ID --sink SINK [--catalog DIR]  a service guide from the catalog\n"
       "                             SINK: escpos-file:PATH, escpos-tcp:HOST:PORT or png:DIR" },
+    { "rating", ctl_rating_main,
+      "rating list [--limit N] [--json]  service ratings (好差评) from the kiosks, newest first,\n"
+      "                             with counts per level and the satisfaction share" },
     { "printer", ctl_printer_main,
       "printer listen --port P --out DIR [--status ok|near_end|paper_out|cover_open|offline] [--once]\n"
       "                             a virtual ESC/POS printer on 127.0.0.1 (slips as PNG)" },

@@ -447,11 +447,12 @@ static bool sd_device_may_write(sd_request *req, const char *id, const char *wha
 
 int sd_h_device_inspection(sd_request *req)
 {
-    static const char *const known[] = { "inspector", "result", "checks", "notes", NULL };
+    static const char *const known[] = { "inspector", "inspector_unit", "result", "checks",
+                                         "notes", NULL };
     static const char *const results[] = { "pass", "fail", NULL };
     static const char *const marks[] = { "ok", "fail", NULL };
     const char *id = req->params[0];
-    const char *inspector, *result, *notes, *key;
+    const char *inspector, *inspector_unit, *result, *notes, *key;
     json_t *root, *checks, *value, *record = NULL;
     char who[128];
     char *text = NULL;
@@ -468,6 +469,8 @@ int sd_h_device_inspection(sd_request *req)
     if (!sd_fields_known(req, root, known, &rc) ||
         !sd_field_string(req, root, "inspector", true, SD_TEXT_NAME, SD_INSPECTOR_MAX, &inspector,
                          &rc) ||
+        !sd_field_string(req, root, "inspector_unit", false, SD_TEXT_NAME, SD_INSPECTOR_MAX,
+                         &inspector_unit, &rc) ||
         !sd_field_string(req, root, "result", true, SD_TEXT_RAW, 8, &result, &rc) ||
         !sd_field_string(req, root, "notes", false, SD_TEXT_FREE, SD_NOTES_MAX, &notes, &rc))
         goto out;
@@ -513,6 +516,9 @@ int sd_h_device_inspection(sd_request *req)
     record = json_pack("{s:O,s:s}", "checks", checks, "recorded_by", who);
     if (record && notes)
         json_object_set_new(record, "notes", json_string(notes));
+    /* Issue 9: the inspector's unit (巡检单位), optional, kept in the record. */
+    if (record && inspector_unit)
+        json_object_set_new(record, "inspector_unit", json_string(inspector_unit));
     text = record ? json_dumps(record, JSON_COMPACT) : NULL;
     if (!text) {
         rc = sd_reply_error(req, 500, "internal", "out of memory");

@@ -16,6 +16,14 @@ static const sd_route sd_routes[] = {
     { "GET",  "/api/v1/devices",                   sd_h_device_list,       SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 0 },
     { "POST", "/api/v1/devices/{id}/inspections",  sd_h_device_inspection, SD_ALLOW_DEVICE | SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 32 KB },
     { "POST", "/api/v1/devices/{id}/maintenance",  sd_h_device_maintenance, SD_ALLOW_DEVICE | SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 16 KB },
+    /* helpers and technicians at the kiosk (h_help.c) */
+    { "POST", "/api/v1/devices/helper-login",      sd_h_device_helper_login, SD_ALLOW_DEVICE, 1 KB },
+    { "POST", "/api/v1/devices/technician-login",  sd_h_device_technician_login, SD_ALLOW_DEVICE, 1 KB },
+    { "POST", "/api/v1/help-calls",                sd_h_help_call_create,  SD_ALLOW_DEVICE, 2 KB },
+    { "GET",  "/api/v1/help-calls",                sd_h_help_call_list,    SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
+    { "GET",  "/api/v1/help-calls/{id}",           sd_h_help_call_get,     SD_ALLOW_DEVICE | SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 0 },
+    { "POST", "/api/v1/help-calls/{id}/ack",       sd_h_help_call_ack,     SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 1 KB },
+    { "POST", "/api/v1/help-calls/{id}/close",     sd_h_help_call_close,   SD_ALLOW_STAFF | SD_ALLOW_OPERATOR, 2 KB },
     { "GET",  "/api/v1/catalog",                   sd_h_catalog_get,       SD_ALLOW_DEVICE | SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 0 },
     { "POST", "/api/v1/cases",                     sd_h_case_create,       SD_ALLOW_DEVICE | SD_ALLOW_STAFF, 16 KB },
     { "GET",  "/api/v1/cases/{no}",                sd_h_case_get,          SD_ALLOW_DEVICE | SD_ALLOW_STAFF, 0 },
@@ -24,6 +32,11 @@ static const sd_route sd_routes[] = {
     { "POST", "/api/v1/tickets/lease",             sd_h_ticket_lease,      SD_ALLOW_DEVICE, 4 KB },
     { "POST", "/api/v1/queues/{window}/call",      sd_h_queue_call,        SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 1 KB },
     { "GET",  "/api/v1/queues",                    sd_h_queue_list,        SD_ALLOW_DEVICE | SD_ALLOW_OPERATOR | SD_ALLOW_STAFF, 0 },
+    /* service ratings (好差评) from the kiosks */
+    { "POST", "/api/v1/ratings",                   sd_h_rating_create,     SD_ALLOW_DEVICE, 4 KB },
+    /* the public pages behind the slips' QR codes (h_public.c) */
+    { "GET",  "/track/{no}",                       sd_h_track_page,        SD_ALLOW_PUBLIC, 0 },
+    { "GET",  "/queue/{number}",                   sd_h_queue_page,        SD_ALLOW_PUBLIC, 0 },
     /* staff: sessions */
     { "POST", "/api/v1/staff/login",               sd_h_staff_login,       SD_ALLOW_PUBLIC, 1 KB },
     { "POST", "/api/v1/staff/logout",              sd_h_staff_logout,      SD_ALLOW_STAFF, 0 },

@@ -224,6 +224,50 @@ static const char *const sd_migrations[] = {
     "  note TEXT);"
     "CREATE INDEX helper_activity_helper ON helper_activity(helper, at);"
     "CREATE INDEX inspections_device ON inspections(device_id, at);",
+    /* 3: service ratings (好差评) from the kiosks: after a guide view or a
+     * ticket, not tied to a case. Idempotent per device like cases: the
+     * key and the SHA-256 of the body live in the row itself (the
+     * idempotency table's rows point at cases). */
+    "CREATE TABLE service_ratings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  device_id TEXT NOT NULL,"
+    "  target TEXT NOT NULL CHECK (target IN ('guide','ticket','service')),"
+    "  service_id TEXT,"
+    "  window_id TEXT,"
+    "  ticket TEXT,"
+    "  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+    "  comment TEXT,"
+    "  helper_id TEXT,"
+    "  at INTEGER NOT NULL,"
+    "  idem_key TEXT NOT NULL,"
+    "  body_hash TEXT NOT NULL,"
+    "  UNIQUE (device_id, idem_key));"
+    "CREATE INDEX service_ratings_at ON service_ratings(at);",
+    /* 4: help calls (呼叫帮办) from the kiosks and staff badges (the
+     * secret half of the badge QR, as its SHA-256). The device's name and
+     * hall are copied into the call: they say where the citizen stood then,
+     * even if the kiosk is renamed or moved later. */
+    "CREATE TABLE help_calls ("
+    "  id INTEGER PRIMARY KEY,"
+    "  device_id TEXT NOT NULL REFERENCES devices(id),"
+    "  device_name TEXT NOT NULL,"
+    "  hall TEXT NOT NULL,"
+    "  screen TEXT NOT NULL,"
+    "  note TEXT,"
+    "  state TEXT NOT NULL CHECK (state IN ('open','acknowledged','closed')),"
+    "  created_at INTEGER NOT NULL,"
+    "  acked_at INTEGER,"
+    "  acked_by TEXT,"          /* actor: "staff:ID", "operator:NAME", "ctl" */
+    "  helper_id TEXT,"         /* the staff id who answered, when a person is known */
+    "  closed_at INTEGER,"
+    "  closed_by TEXT,"
+    "  close_note TEXT);"
+    "CREATE INDEX help_calls_state ON help_calls(state, created_at);"
+    "CREATE INDEX help_calls_device ON help_calls(device_id, id);"
+    "CREATE TABLE staff_badges ("
+    "  staff_id TEXT PRIMARY KEY REFERENCES staff(id),"
+    "  secret_hash TEXT NOT NULL,"
+    "  issued_at INTEGER NOT NULL);",
 };
 
 #define SD_SCHEMA_LATEST ((int)(sizeof sd_migrations / sizeof sd_migrations[0]))

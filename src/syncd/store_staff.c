@@ -541,24 +541,92 @@ static qf_err sd_staff_login_refused(sd_store *store, const char *id, qf_instant
     return rc;
 }
 
-qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf_instant now,
-                            char token[SD_TOKEN_LEN + 1], qf_instant *expires_at, sd_staff *out,
-                            sd_login_refusal *why, qf_instant *locked_until)
+/* ---- signing in: PIN or badge, anywhere ---------------------------------- */
+
+/* Is role among roles (NULL: any role will do)? */
+static bool sd_staff_role_among(const char *role, const char *const *roles)
+{
+    if (!roles)
+        return true;
+    for (size_t i = 0; roles[i]; i++)
+        if (strcmp(role, roles[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The stored secret to check for id under the lock: the PIN hash, or the
+ * badge's SHA-256 ("" when no badge was issued: nothing can match). */
+static qf_err sd_staff_secret_get_locked(sd_store *store, const char *id, sd_login_secret kind,
+                                         sd_staff *s, char hash[crypto_pwhash_STRBYTES])
+{
+    sqlite3_stmt *st;
+    qf_err rc = sd_staff_get_locked(store, id, s, hash);
+    int step;
+
+    if (rc != QF_OK || kind == SD_SECRET_PIN)
+        return rc;
+    sodium_memzero(hash, crypto_pwhash_STRBYTES);
+    st = sd_store_stmt(store, "SELECT secret_hash FROM staff_badges WHERE staff_id = ?1");
+    if (!st)
+        return QF_ERR_STORAGE;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        snprintf(hash, crypto_pwhash_STRBYTES, "%s", (const char *)sqlite3_column_text(st, 0));
+    else if (step != SQLITE_DONE)
+        rc = sd_store_err(store, step);
+    sd_store_done(st);
+    return rc;
+}
+
+/* Checks secret against the stored hash, outside the lock. A badge secret
+ * is 256 random bits, so a plain SHA-256 compared in constant time is
+ * enough; a PIN is short and gets Argon2id. */
+static bool sd_staff_secret_verify(sd_login_secret kind, const char *hash, const char *secret)
+{
+    char got[SD_HASH_HEX_LEN + 1];
+    bool ok;
+
+    if (kind == SD_SECRET_PIN)
+        return sd_pin_verify(hash, secret);
+    if (strlen(hash) != SD_HASH_HEX_LEN || strlen(secret) != SD_TOKEN_LEN)
+        return false;
+    sd_auth_hash(secret, got);
+    ok = sodium_memcmp(got, hash, SD_HASH_HEX_LEN) == 0;
+    sodium_memzero(got, sizeof got);
+    return ok;
+}
+
+/* The audit detail of a refusal or success: reason first, then where. */
+static json_t *sd_staff_login_detail(const sd_login_opts *opts, const char *reason)
+{
+    json_t *d = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+    if (d && opts->device_id) {
+        json_object_set_new(d, "device", json_string(opts->device_id));
+        json_object_set_new(d, "via", json_string(opts->kind == SD_SECRET_BADGE ? "badge"
+                                                                                  : "pin"));
+    }
+    return d;
+}
+
+qf_err sd_store_staff_signin(sd_store *store, const char *id, const char *secret,
+                             const sd_login_opts *opts, qf_instant now, sd_login_result *res)
 {
     char hash[crypto_pwhash_STRBYTES] = "";
     char actor[SD_STAFF_ID_MAX + 8];
+    sd_login_refusal *why = &res->why;
     sd_staff s;
     sqlite3_stmt *st;
+    json_t *detail;
     bool pin_ok;
     qf_err rc;
 
-    *why = SD_LOGIN_OK;
-    *locked_until = 0;
-    *expires_at = 0;
-    token[0] = '\0';
-    /* An id that cannot exist, or a PIN no account can have: refused at
+    memset(res, 0, sizeof *res);
+    /* An id that cannot exist, or a secret no account can have: refused at
      * once. Neither tells anything about which accounts exist. */
-    if (sd_staff_id_check(id, NULL, 0) != QF_OK || !pin || strlen(pin) > SD_STAFF_PIN_MAX * 4) {
+    if (sd_staff_id_check(id, NULL, 0) != QF_OK || !secret ||
+        strlen(secret) > SD_STAFF_PIN_MAX * 4 ||
+        (opts->offline_hash && opts->kind != SD_SECRET_PIN)) {
         *why = SD_LOGIN_BAD_CREDENTIALS;
         return QF_ERR_DENIED;
     }
@@ -567,12 +635,13 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
     sd_staff_actor(id, actor, sizeof actor);
 
     sd_store_lock(store);
-    rc = sd_staff_get_locked(store, id, &s, hash);
+    rc = sd_staff_secret_get_locked(store, id, opts->kind, &s, hash);
     if (rc == QF_ERR_NOT_FOUND) {
         sd_store_unlock(store);
-        sd_pin_verify_dummy(pin);
+        if (opts->kind == SD_SECRET_PIN)
+            sd_pin_verify_dummy(secret);
         sd_store_lock(store);
-        rc = sd_staff_login_refused(store, id, now, json_pack("{s:s}", "reason", "unknown_id"));
+        rc = sd_staff_login_refused(store, id, now, sd_staff_login_detail(opts, "unknown_id"));
         sd_store_unlock(store);
         *why = SD_LOGIN_BAD_CREDENTIALS;
         return rc == QF_OK ? QF_ERR_DENIED : rc;
@@ -580,12 +649,13 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
     if (rc == QF_OK && s.locked_until > now) {
         char until[32];
         qf_clock_format_iso8601(s.locked_until, until, sizeof until);
-        rc = sd_staff_login_refused(store, id, now,
-                                    json_pack("{s:s, s:s}", "reason", "locked", "locked_until",
-                                              until));
+        detail = sd_staff_login_detail(opts, "locked");
+        if (detail)
+            json_object_set_new(detail, "locked_until", json_string(until));
+        rc = sd_staff_login_refused(store, id, now, detail);
         sd_store_unlock(store);
         *why = SD_LOGIN_LOCKED;
-        *locked_until = s.locked_until;
+        res->locked_until = s.locked_until;
         return rc == QF_OK ? QF_ERR_DENIED : rc;
     }
     sd_store_unlock(store);
@@ -594,7 +664,7 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
 
     /* Outside the lock: the expensive part. A disabled account is checked
      * too, so that it takes as long as any other refusal. */
-    pin_ok = sd_pin_verify(hash, pin);
+    pin_ok = sd_staff_secret_verify(opts->kind, hash, secret);
     sodium_memzero(hash, sizeof hash);
 
     sd_store_lock(store);
@@ -611,13 +681,13 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
     }
     if (s.locked_until > now) {
         *why = SD_LOGIN_LOCKED;
-        *locked_until = s.locked_until;
+        res->locked_until = s.locked_until;
         rc = sd_staff_audit(store, now, actor, "staff.login_failed", NULL, NULL,
-                            json_pack("{s:s}", "reason", "locked"));
+                            sd_staff_login_detail(opts, "locked"));
     } else if (s.disabled_at) {
         *why = SD_LOGIN_BAD_CREDENTIALS;
         rc = sd_staff_audit(store, now, actor, "staff.login_failed", NULL, NULL,
-                            json_pack("{s:s}", "reason", "disabled"));
+                            sd_staff_login_detail(opts, "disabled"));
     } else if (!pin_ok) {
         int failures = s.failed_logins + 1;
         bool lock = failures >= SD_STAFF_LOGIN_TRIES;
@@ -641,15 +711,29 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
         }
         if ((rc = sd_store_step_done(store, st)) != QF_OK)
             goto out;
-        rc = sd_staff_audit(store, now, actor, "staff.login_failed", NULL, NULL,
-                            json_pack("{s:s, s:i, s:s?}", "reason", "bad_pin", "failures",
-                                      failures, "locked_until", lock ? until : NULL));
+        detail = sd_staff_login_detail(opts, opts->kind == SD_SECRET_BADGE ? "bad_badge"
+                                                                             : "bad_pin");
+        if (detail) {
+            json_object_set_new(detail, "failures", json_integer(failures));
+            if (lock)
+                json_object_set_new(detail, "locked_until", json_string(until));
+        }
+        rc = sd_staff_audit(store, now, actor, "staff.login_failed", NULL, NULL, detail);
         if (lock) {
             *why = SD_LOGIN_LOCKED;
-            *locked_until = now + SD_STAFF_LOCK_S;
+            res->locked_until = now + SD_STAFF_LOCK_S;
         } else {
             *why = SD_LOGIN_BAD_CREDENTIALS;
         }
+    } else if (!sd_staff_role_among(s.role, opts->roles)) {
+        /* The secret was right, so this tells the holder nothing new; the
+         * failure count is left alone (no guess was wrong). */
+        *why = SD_LOGIN_ROLE;
+        res->staff = s;
+        detail = sd_staff_login_detail(opts, "role_not_allowed");
+        if (detail)
+            json_object_set_new(detail, "role", json_string(s.role));
+        rc = sd_staff_audit(store, now, actor, "staff.login_failed", NULL, NULL, detail);
     } else {
         st = sd_store_stmt(store, "UPDATE staff SET failed_logins = 0, locked_until = NULL "
                                   "WHERE id = ?1");
@@ -662,8 +746,13 @@ qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf
             goto out;
         s.failed_logins = 0;
         s.locked_until = 0;
-        rc = sd_staff_audit(store, now, actor, "staff.login", NULL, NULL,
-                            json_pack("{s:I}", "session_s", (json_int_t)SD_STAFF_SESSION_S));
+        detail = sd_staff_login_detail(opts, NULL);
+        if (detail && opts->session)
+            json_object_set_new(detail, "session_s", json_integer(SD_STAFF_SESSION_S));
+        if (detail && opts->offline_hash)
+            json_object_set_new(detail, "offline_hash", json_true());
+        rc = sd_staff_audit(store, now, actor, opts->session ? "staff.login" : "staff.pin_check",
+                            NULL, NULL, detail);
     }
     if (rc == QF_OK)
         rc = sd_store_commit(store);
@@ -676,17 +765,132 @@ out:
     if (*why != SD_LOGIN_OK)
         return QF_ERR_DENIED;
 
+    /* The technician's offline fallback: a fresh hash of the PIN just
+     * proven right, made outside the lock like every hash. */
+    if (opts->offline_hash && (rc = sd_pin_hash(secret, res->offline_hash)) != QF_OK)
+        return rc;
     /* The session token (auth.c takes the lock itself). */
-    if ((rc = sd_auth_token_new(token)) != QF_OK ||
-        (rc = sd_auth_token_store(store, token, SD_PRINCIPAL_STAFF, s.id, s.role, now,
-                                  now + SD_STAFF_SESSION_S)) != QF_OK) {
-        sodium_memzero(token, SD_TOKEN_LEN + 1);
-        return rc == QF_ERR_CONFLICT ? QF_ERR_STORAGE : rc;
+    if (opts->session) {
+        if ((rc = sd_auth_token_new(res->token)) != QF_OK ||
+            (rc = sd_auth_token_store(store, res->token, SD_PRINCIPAL_STAFF, s.id, s.role, now,
+                                      now + SD_STAFF_SESSION_S)) != QF_OK) {
+            sodium_memzero(res->token, sizeof res->token);
+            return rc == QF_ERR_CONFLICT ? QF_ERR_STORAGE : rc;
+        }
+        res->expires_at = now + SD_STAFF_SESSION_S;
     }
-    *expires_at = now + SD_STAFF_SESSION_S;
-    if (out)
-        *out = s;
+    res->staff = s;
     return QF_OK;
+}
+
+qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf_instant now,
+                            char token[SD_TOKEN_LEN + 1], qf_instant *expires_at, sd_staff *out,
+                            sd_login_refusal *why, qf_instant *locked_until)
+{
+    static const sd_login_opts opts = { .kind = SD_SECRET_PIN, .session = true };
+    sd_login_result res;
+    qf_err rc = sd_store_staff_signin(store, id, pin, &opts, now, &res);
+
+    memcpy(token, res.token, SD_TOKEN_LEN + 1);
+    *expires_at = res.expires_at;
+    *why = res.why;
+    *locked_until = res.locked_until;
+    if (rc == QF_OK && out)
+        *out = res.staff;
+    sodium_memzero(&res, sizeof res);
+    return rc;
+}
+
+/* ---- badges -------------------------------------------------------------- */
+
+qf_err sd_staff_badge_parse(const char *payload, char id[SD_STAFF_ID_MAX + 1],
+                            char secret[SD_TOKEN_LEN + 1])
+{
+    const size_t plen = strlen(SD_STAFF_BADGE_PREFIX);
+    const char *rest, *colon;
+    size_t idlen;
+
+    id[0] = secret[0] = '\0';
+    if (!payload || strlen(payload) > SD_STAFF_BADGE_MAX ||
+        strncmp(payload, SD_STAFF_BADGE_PREFIX, plen) != 0)
+        return QF_ERR_INVALID;
+    rest = payload + plen;
+    if (!(colon = strchr(rest, ':')))
+        return QF_ERR_INVALID;
+    idlen = (size_t)(colon - rest);
+    if (idlen < SD_STAFF_ID_MIN || idlen > SD_STAFF_ID_MAX || strlen(colon + 1) != SD_TOKEN_LEN)
+        return QF_ERR_INVALID;
+    memcpy(id, rest, idlen);
+    id[idlen] = '\0';
+    for (const char *p = colon + 1; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            id[0] = '\0';
+            return QF_ERR_INVALID;
+        }
+    }
+    if (sd_staff_id_check(id, NULL, 0) != QF_OK) {
+        id[0] = '\0';
+        return QF_ERR_INVALID;
+    }
+    memcpy(secret, colon + 1, SD_TOKEN_LEN + 1);
+    return QF_OK;
+}
+
+qf_err sd_store_staff_badge_issue(sd_store *store, const char *id, const char *actor,
+                                  qf_instant now, char payload[SD_STAFF_BADGE_MAX + 1])
+{
+    char secret[SD_TOKEN_LEN + 1], hash[SD_HASH_HEX_LEN + 1];
+    sqlite3_stmt *st;
+    sd_staff s;
+    bool replaced = false;
+    qf_err rc;
+
+    payload[0] = '\0';
+    if ((rc = sd_auth_token_new(secret)) != QF_OK)
+        return rc;
+    sd_auth_hash(secret, hash);
+    sd_store_lock(store);
+    if ((rc = sd_store_begin(store)) != QF_OK)
+        goto out;
+    if ((rc = sd_staff_get_locked(store, id, &s, NULL)) != QF_OK)
+        goto out;
+    if (s.disabled_at) {
+        rc = QF_ERR_STATE;
+        goto out;
+    }
+    st = sd_store_stmt(store, "SELECT 1 FROM staff_badges WHERE staff_id = ?1");
+    if (!st) {
+        rc = QF_ERR_STORAGE;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    replaced = sqlite3_step(st) == SQLITE_ROW;
+    sd_store_done(st);
+    /* One badge per account: a new one makes the old (lost?) one useless. */
+    st = sd_store_stmt(store, "INSERT OR REPLACE INTO staff_badges (staff_id, secret_hash, "
+                              "issued_at) VALUES (?1, ?2, ?3)");
+    if (!st) {
+        rc = QF_ERR_STORAGE;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now);
+    if ((rc = sd_store_step_done(store, st)) != QF_OK ||
+        (rc = sd_staff_audit(store, now, actor, "staff.badge", NULL, NULL,
+                             json_pack("{s:s, s:b}", "staff", id, "replaced", replaced))) !=
+            QF_OK ||
+        (rc = sd_store_commit(store)) != QF_OK)
+        goto out;
+    snprintf(payload, SD_STAFF_BADGE_MAX + 1, "%s%s:%s", SD_STAFF_BADGE_PREFIX, id, secret);
+out:
+    if (rc != QF_OK)
+        sd_store_rollback(store);
+    sd_store_unlock(store);
+    sodium_memzero(secret, sizeof secret);
+    return rc;
 }
 
 qf_err sd_store_staff_logout(sd_store *store, const char *id, const char *token, qf_instant now)

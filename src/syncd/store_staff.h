@@ -4,7 +4,9 @@
  *
  * Owns: the SQL on the staff table, the 'staff' rows of tokens, hashing
  * and checking PINs (libsodium crypto_pwhash_str: Argon2id with the
- * INTERACTIVE limits) and the login lock-out. Every change here writes its
+ * INTERACTIVE limits) and the login lock-out, and the staff badges
+ * (staff_badges: the SHA-256 of each badge's secret) used to sign in at a
+ * kiosk. Every change here writes its
  * audit entry (store_audit.h) in the same transaction; failed logins are
  * audited too. PINs are never stored, logged or audited.
  *
@@ -100,6 +102,7 @@ typedef enum sd_login_refusal {
     SD_LOGIN_OK = 0,
     SD_LOGIN_BAD_CREDENTIALS,    /* unknown id, wrong PIN or disabled: one answer */
     SD_LOGIN_LOCKED,             /* too many failures; *locked_until says until when */
+    SD_LOGIN_ROLE,               /* right secret, but the role may not sign in there */
 } sd_login_refusal;
 
 /* Signs id in with pin at now. On success writes a fresh session token
@@ -114,6 +117,60 @@ typedef enum sd_login_refusal {
 qf_err sd_store_staff_login(sd_store *store, const char *id, const char *pin, qf_instant now,
                             char token[SD_TOKEN_LEN + 1], qf_instant *expires_at, sd_staff *out,
                             sd_login_refusal *why, qf_instant *locked_until);
+
+/* ---- signing in at a kiosk: PIN or badge, roles, offline hash ----------- */
+
+/* The staff badge QR (issue 9): "QIFU-STAFF:<staff id>:<secret>", the
+ * secret being SD_TOKEN_LEN characters of base64url (256 random bits).
+ * Only the secret's SHA-256 is stored (table staff_badges); one badge per
+ * account, a new one replaces the old. */
+#define SD_STAFF_BADGE_PREFIX   "QIFU-STAFF:"
+#define SD_STAFF_BADGE_MAX      (11 + SD_STAFF_ID_MAX + 1 + SD_TOKEN_LEN)
+
+typedef enum sd_login_secret {
+    SD_SECRET_PIN = 0,           /* the account's PIN (Argon2id) */
+    SD_SECRET_BADGE,             /* the secret part of the badge payload */
+} sd_login_secret;
+
+typedef struct sd_login_opts {
+    sd_login_secret kind;        /* what the secret is */
+    const char *const *roles;    /* NULL: any role; else the roles admitted (NULL-ended) */
+    bool session;                /* issue a session token (SD_STAFF_SESSION_S) */
+    bool offline_hash;           /* make a fresh crypto_pwhash_str of the PIN (PIN only) */
+    const char *device_id;       /* the kiosk it happens at, for the audit; NULL: none */
+} sd_login_opts;
+
+typedef struct sd_login_result {
+    sd_login_refusal why;        /* on QF_ERR_DENIED */
+    qf_instant locked_until;     /* for SD_LOGIN_LOCKED */
+    sd_staff staff;              /* on success, and for SD_LOGIN_ROLE */
+    char token[SD_TOKEN_LEN + 1];/* opts.session: the session token (wipe after use) */
+    qf_instant expires_at;       /* opts.session */
+    char offline_hash[128];      /* opts.offline_hash: crypto_pwhash_STRBYTES */
+} sd_login_result;
+
+/* Checks id's secret at now under exactly the rules of
+ * sd_store_staff_login (one answer for unknown id, wrong secret and
+ * disabled account; a dummy hash for unknown ids when the secret is a PIN;
+ * SD_STAFF_LOGIN_TRIES wrong secrets lock the account — wrong badges count
+ * too; while locked nothing is checked). Then, if the secret was right but
+ * the account's role is not among opts->roles: QF_ERR_DENIED with
+ * SD_LOGIN_ROLE (the failure count is left alone). Audited as
+ * "staff.login" (session) or "staff.pin_check" (no session), refusals as
+ * "staff.login_failed", with the device and "pin"/"badge" in the detail. */
+qf_err sd_store_staff_signin(sd_store *store, const char *id, const char *secret,
+                             const sd_login_opts *opts, qf_instant now, sd_login_result *res);
+
+/* Splits a badge payload into the staff id and the secret. QF_ERR_INVALID
+ * when it is not one (wrong prefix, bad id, secret not 43 base64url chars). */
+qf_err sd_staff_badge_parse(const char *payload, char id[SD_STAFF_ID_MAX + 1],
+                            char secret[SD_TOKEN_LEN + 1]);
+
+/* Issues a new badge for id at now (audited "staff.badge" with actor) and
+ * writes its payload, to be shown once. QF_ERR_NOT_FOUND for an unknown
+ * id, QF_ERR_STATE for a disabled account. */
+qf_err sd_store_staff_badge_issue(sd_store *store, const char *id, const char *actor,
+                                  qf_instant now, char payload[SD_STAFF_BADGE_MAX + 1]);
 
 /* Revokes the session token of staff id (audited as staff.logout).
  * QF_ERR_NOT_FOUND when token is not a live session of id. */
