@@ -94,10 +94,16 @@ static void spawn(harness *h)
     int n = 0, errfd;
     uint64_t deadline;
 
+    /* A restart listens where the daemon was, so clients configured with
+     * its URL (a kiosk) find it again; the first start takes a free port. */
+    char listen_on[64] = "127.0.0.1:0";
+    const char *was = strstr(h->base, "://");
+    if (was)
+        snprintf(listen_on, sizeof listen_on, "%s", was + 3);
     snprintf(extra, sizeof extra, "%s", h->extra_args);
     argv[n++] = QIFU_SYNCD_BIN;
     argv[n++] = "--listen";
-    argv[n++] = "127.0.0.1:0";
+    argv[n++] = listen_on;
     argv[n++] = "--db";
     argv[n++] = h->db;
     if (h->tls) {
@@ -152,6 +158,7 @@ void harness_start(harness *h, bool tls)
 {
     char *made;
     memset(h->dir, 0, sizeof h->dir);
+    memset(h->base, 0, sizeof h->base);
     strcpy(h->dir, "/tmp/qifu-it-XXXXXX");
     made = mkdtemp(h->dir);
     assert_non_null(made);

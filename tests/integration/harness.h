@@ -34,7 +34,7 @@ typedef struct harness_response {
 void harness_start(harness *h, bool tls);
 void harness_stop(harness *h);          /* SIGTERM, wait, remove the folder */
 void harness_kill9(harness *h);         /* SIGKILL, wait; the folder stays */
-void harness_restart(harness *h);       /* start again on the same folder */
+void harness_restart(harness *h);       /* start again on the same folder and port */
 
 /* Runs qifu-ctl with --db of this daemon; returns its exit code and stdout
  * (owned, may be NULL). args: a NULL-terminated list. */

@@ -1,6 +1,7 @@
 /* kn_sync.c — the sync worker: one thread that enrolls the kiosk once,
- * keeps the catalog cache (kn_cache.c) current with the daemon, and sends
- * the heartbeat. See kn_sync.h for the contract.
+ * keeps the catalog cache (kn_cache.c) current with the daemon, sends the
+ * heartbeat, delivers the outbox (kn_outbox.c) and answers ticket, queue
+ * and case look-up requests. See kn_sync.h for the contract.
  *
  * The thread's life:
  *   1. No token in STATE_DIR/token: POST /api/v1/devices/enroll with the
@@ -14,6 +15,8 @@
  *      to the next due time, so kn_sync_poke and kn_sync_stop act at once;
  *      a transfer in progress is aborted by kn_sync_stop through libcurl's
  *      progress callback.
+ *   4. The outbox (kn_outbox.c, its own handle on STATE_DIR/outbox.db): see
+ *      "The outbox" below.
  * A transport failure (DNS, refused, timeout, TLS) is KN_EVENT_OFFLINE once
  * per transition and a retry after an exponential backoff with jitter
  * (1 s, 2 s, 4 s … capped at sync_interval_s); any HTTP answer counts as
@@ -33,8 +36,54 @@
  * The token is never logged, never put in an event message, and only
  * crosses into libcurl as the Authorization header.
  *
- * Not here: the SQLite cache (kn_cache.c), the UI's reaction to events
- * (the UI pushes an SDL event from the callback), printing, the outbox. */
+ * The outbox. Each round, before the catalog (a citizen is waiting on it),
+ * after kn_sync_outbox_poke, at every start and right after the link comes
+ * back, the worker sends the items that are due, oldest first: POST
+ * item->path with the stored body, and for cases and ratings the header
+ * Idempotency-Key: item->key, the same on every retry, so the daemon
+ * answers a repeat with the first result (200) and never makes a second
+ * case. The answer decides the item's fate:
+ *   2xx              delivered (body wiped) + KN_EVENT_DELIVERED ok with
+ *                    the receipt's fields;
+ *   no answer, 5xx,  retry later: attempts + 1, the next try after the
+ *   429, 408         item's own backoff (2 s, 4 s … capped at 5 min, equal
+ *                    jitter; 429 at least its Retry-After); no event, the
+ *                    screen already said "saved". Transport failures and
+ *                    429/503 end the round (the others would fare the same);
+ *   401              the revoked path; the item stays pending untouched;
+ *   other 4xx        refused for good (body wiped, the answer kept for the
+ *                    operator) + KN_EVENT_DELIVERED not ok with the code and
+ *                    the daemon's sentences.
+ * Feedback (POST /api/v1/cases/{no}/feedback) has no idempotency key: the
+ * daemon's answer to a repeat after a lost reply is 409 already_closed
+ * (our "resolved" went through) or 409 not_finished (our "unresolved"
+ * reopened it). So before sending a feedback item the worker records the
+ * attempt (kn_outbox_retry_at, which also schedules the retry should the
+ * process die mid-send); a 409 of those two codes on an item with an
+ * earlier attempt counts as delivered, with that answer as the result — the
+ * citizen's view (GET) shows which way it went. The price: if the earlier
+ * attempt never reached the daemon and someone else's feedback closed the
+ * case in between, ours is reported delivered though it was not recorded.
+ * On a first attempt those 409s are refusals.
+ * At every start the due items go; when the link comes back (the first
+ * answer after a transport failure) and on kn_sync_poke, items waiting out
+ * a backoff are made due at once too (kn_outbox_hurry): that backoff was
+ * earned while the daemon could not be reached and would only delay the
+ * citizen's request by up to 5 minutes.
+ * The wait between rounds also ends at the outbox's next due time
+ * (kn_outbox_depth), converted from the wall clock the outbox stores to the
+ * monotonic clock the wait uses. The heartbeat reports the outbox depth.
+ * If outbox.db cannot be opened (e.g. it is not a database), the worker
+ * runs without it and says so once with KN_EVENT_ERROR: the file may hold
+ * undelivered requests and needs an operator, not a silent replacement.
+ *
+ * Case look-ups (kn_sync_case_lookup): GET /api/v1/cases/{no}?phone4=, one
+ * at a time, answered with one KN_EVENT_CASE; the digits are zeroed once
+ * the URL is built and sent.
+ *
+ * Not here: the SQLite cache (kn_cache.c) and outbox (kn_outbox.c), the
+ * UI's reaction to events (the UI pushes an SDL event from the callback),
+ * printing. */
 #include "kn_sync.h"
 
 #include <curl/curl.h>
@@ -53,6 +102,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kn_outbox.h"
 #include "qf_log.h"
 #include "qf_version.h"
 
@@ -67,6 +117,10 @@
  * moved keeps its old place here. A daily full fetch (304 when nothing was
  * published since the last snapshot) bounds how long that can last. */
 #define KN_FULL_RESYNC_MS      (24u * 3600u * 1000u)
+#define KN_OUTBOX_BACKOFF_BASE_MS 2000
+#define KN_OUTBOX_BACKOFF_CAP_MS  (5 * 60 * 1000)
+#define KN_OUTBOX_ROUND_MAX       64u  /* items per round, so stop/tickets are not kept waiting */
+#define KN_RETRY_AFTER_MAX_S      3600L
 
 enum kn_outcome {
     KN_DONE = 0,   /* the daemon answered and the step is finished */
@@ -86,6 +140,7 @@ typedef struct kn_resp {
     long status;
     kn_buf body;
     char etag[KN_ETAG_MAX];
+    long retry_after_s;    /* Retry-After in seconds; 0 when absent */
 } kn_resp;
 
 typedef enum kn_link { KN_LINK_UNKNOWN, KN_LINK_UP, KN_LINK_DOWN } kn_link;
@@ -109,10 +164,20 @@ struct kn_sync {
     char ticket_window[64];
     bool ticket_priority;
     uint64_t ticket_id;
+    bool outbox_poked;     /* kn_sync_outbox_poke */
+    bool lookup_pending;   /* a case look-up waits for the worker */
+    char lookup_no[32];
+    char lookup_phone4[5]; /* zeroed as soon as the worker took it */
+    uint64_t lookup_id;
 
     /* Worker-only from here. */
     CURL *curl;
     kn_cache *cache;
+    kn_outbox *outbox;     /* NULL when outbox.db could not be opened */
+    char outbox_err[200];  /* why, told once at the worker's start */
+    bool outbox_kick;      /* the link just came up: send what is due */
+    bool outbox_hurry;     /* … after being down: and what waits out a backoff */
+    int64_t outbox_pause_ms; /* wall ms: the outbox rests after a storage failure */
     char token[KN_TOKEN_MAX];
     char etag[KN_ETAG_MAX];
     int64_t version;       /* 0 = the cache is empty */
@@ -163,7 +228,9 @@ static void link_up(kn_sync *s)
 {
     s->failures = 0;
     if (s->link != KN_LINK_UP) {
+        s->outbox_hurry = s->outbox_hurry || s->link == KN_LINK_DOWN;
         s->link = KN_LINK_UP;
+        s->outbox_kick = true;
         qf_info("sync: daemon reachable");
         emit(s, KN_EVENT_ONLINE, NULL, "online");
     }
@@ -224,6 +291,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
             memcpy(r->etag, data + i, end - i);
             r->etag[end - i] = '\0';
         }
+    } else if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
+        /* The delta-seconds form only (the daemon sends no dates). */
+        long v = 0;
+        size_t i = 12;
+        while (i < len && (data[i] == ' ' || data[i] == '\t'))
+            i++;
+        while (i < len && data[i] >= '0' && data[i] <= '9' && v <= KN_RETRY_AFTER_MAX_S)
+            v = v * 10 + (data[i++] - '0');
+        r->retry_after_s = v > KN_RETRY_AFTER_MAX_S ? KN_RETRY_AFTER_MAX_S : v;
     }
     return len;
 }
@@ -243,9 +319,9 @@ static void resp_cleanup(kn_resp *r)
 
 /* One request. QF_OK when an HTTP answer came (any status); otherwise the
  * reason is in err. Ownership: the caller cleans up *r in every case. */
-static qf_err http_call(kn_sync *s, const char *method, const char *path, const char *json_body,
-                        bool with_token, const char *if_none_match, kn_resp *r, char *err,
-                        size_t errlen)
+static qf_err http_call_key(kn_sync *s, const char *method, const char *path,
+                            const char *json_body, bool with_token, const char *if_none_match,
+                            const char *idem_key, kn_resp *r, char *err, size_t errlen)
 {
     struct curl_slist *hdr = NULL, *grown;
     char url[2048], line[KN_TOKEN_MAX + 64], ua[64], curl_err[CURL_ERROR_SIZE];
@@ -278,6 +354,10 @@ static qf_err http_call(kn_sync *s, const char *method, const char *path, const 
     }
     if (if_none_match && *if_none_match) {
         snprintf(line, sizeof line, "If-None-Match: %s", if_none_match);
+        KN_APPEND(line);
+    }
+    if (idem_key && *idem_key) {
+        snprintf(line, sizeof line, "Idempotency-Key: %s", idem_key);
         KN_APPEND(line);
     }
     if (json_body)
@@ -334,6 +414,15 @@ done:
     curl_slist_free_all(hdr);
     memset(line, 0, sizeof line);
     return out;
+}
+
+/* http_call_key without an idempotency key. */
+static qf_err http_call(kn_sync *s, const char *method, const char *path, const char *json_body,
+                        bool with_token, const char *if_none_match, kn_resp *r, char *err,
+                        size_t errlen)
+{
+    return http_call_key(s, method, path, json_body, with_token, if_none_match, NULL, r, err,
+                         errlen);
 }
 
 /* The daemon's error code from {"error":{"code":…}}, or "" */
@@ -613,6 +702,7 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     char err[256], status[16], code[64];
     struct statvfs vfs;
     long long free_mb = 0;
+    size_t depth = 0;
     json_t *body;
     char *text;
     kn_resp r;
@@ -621,11 +711,15 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     pthread_mutex_lock(&s->mu);
     memcpy(status, s->printer_status, sizeof status);
     pthread_mutex_unlock(&s->mu);
+    if (s->outbox && kn_outbox_depth(s->outbox, &depth, NULL, err, sizeof err) != QF_OK) {
+        qf_warn("sync: %s", err);
+        depth = 0;
+    }
     if (statvfs(s->state_dir, &vfs) == 0)
         free_mb = (long long)((unsigned long long)vfs.f_bavail * vfs.f_frsize / (1024u * 1024u));
     body = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I}", "software_version", s->software_version,
                      "catalog_version", (json_int_t)(s->version > 0 ? s->version : 0),
-                     "printer_status", status, "outbox_depth", (json_int_t)0, "disk_free_mb",
+                     "printer_status", status, "outbox_depth", (json_int_t)depth, "disk_free_mb",
                      (json_int_t)free_mb, "uptime_s",
                      (json_int_t)((mono_ms() - ((uint64_t)s->started.tv_sec * 1000u +
                                                 (uint64_t)s->started.tv_nsec / 1000000u)) /
@@ -765,6 +859,331 @@ static void step_queues(kn_sync *s)
     free(ev);
 }
 
+/* ---- the outbox ------------------------------------------------------------- */
+
+/* memset through a volatile pointer, so wiping the look-up digits is not
+ * optimised away (explicit_bzero is not in strict C11). */
+static void *(*const volatile kn_memset)(void *, int, size_t) = memset;
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An item's wait before try number attempts + 1: 2 s, 4 s, 8 s … capped at
+ * 5 min, with equal jitter (half fixed, half random) so kiosks that lost
+ * the network together do not come back in step. */
+static int64_t item_backoff_ms(kn_sync *s, unsigned attempts)
+{
+    int64_t step = KN_OUTBOX_BACKOFF_BASE_MS;
+    for (unsigned i = 1; i < attempts && step < KN_OUTBOX_BACKOFF_CAP_MS; i++)
+        step *= 2;
+    if (step > KN_OUTBOX_BACKOFF_CAP_MS)
+        step = KN_OUTBOX_BACKOFF_CAP_MS;
+    return step / 2 + (int64_t)((unsigned)rand_r(&s->rand_state) % (unsigned)(step / 2 + 1));
+}
+
+static void copy_member(const json_t *obj, const char *name, char *out, size_t outlen)
+{
+    const char *v = json_string_value(json_object_get(obj, name));
+    snprintf(out, outlen, "%s", v ? v : "");
+}
+
+/* "QT20261125-0001" from "/api/v1/cases/QT20261125-0001/feedback". */
+static void case_no_from_path(const char *path, char *out, size_t outlen)
+{
+    static const char prefix[] = "/api/v1/cases/";
+    size_t n;
+    out[0] = '\0';
+    if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+        return;
+    path += sizeof prefix - 1;
+    n = strcspn(path, "/?");
+    if (n < outlen)
+        snprintf(out, outlen, "%.*s", (int)n, path);
+}
+
+/* One KN_EVENT_DELIVERED from the daemon's answer r (status and body). */
+static void emit_delivery(kn_sync *s, const kn_outbox_item *it, const kn_resp *r, bool ok,
+                          const char *note)
+{
+    kn_event *ev = calloc(1, sizeof *ev);
+    json_t *root, *e;
+    kn_delivery *d;
+
+    if (!ev) {
+        qf_error("sync: out of memory; outbox item %s's answer not shown", it->ref);
+        return;
+    }
+    ev->kind = KN_EVENT_DELIVERED;
+    d = &ev->delivery;
+    snprintf(d->ref, sizeof d->ref, "%s", it->ref);
+    d->kind = (int)it->kind;
+    d->ok = ok;
+    root = r->body.data ? json_loadb(r->body.data, r->body.len, 0, NULL) : NULL;
+    if (ok) {
+        copy_member(root, "case_no", d->case_no, sizeof d->case_no);
+        if (!d->case_no[0])
+            case_no_from_path(it->path, d->case_no, sizeof d->case_no);
+        copy_member(root, "tracking_url", d->tracking_url, sizeof d->tracking_url);
+        copy_member(root, "mobile_masked", d->mobile_masked, sizeof d->mobile_masked);
+        copy_member(root, "submitted_at", d->submitted_at, sizeof d->submitted_at);
+        copy_member(json_object_get(root, "deadline_rule"), "rule", d->rule, sizeof d->rule);
+    } else {
+        e = json_object_get(root, "error");
+        copy_member(e, "code", d->error_code, sizeof d->error_code);
+        copy_member(e, "message", d->error_message, sizeof d->error_message);
+        copy_member(e, "message_zh", d->error_zh, sizeof d->error_zh);
+        if (!d->error_code[0])
+            snprintf(d->error_code, sizeof d->error_code, "http_%ld", r->status);
+    }
+    snprintf(ev->message, sizeof ev->message, "%s %s (%ld%s%s)", it->ref,
+             ok ? "delivered" : "refused", r->status, note ? ", " : "", note ? note : "");
+    json_decref(root);
+    s->notify(s->ud, ev);
+    free(ev);
+}
+
+/* What the outbox keeps as the answer: the daemon's body, or the status
+ * alone when it sent none. */
+static const char *answer_text(const kn_resp *r, char *buf, size_t buflen)
+{
+    if (r->body.data && r->body.len)
+        return r->body.data;
+    snprintf(buf, buflen, "{\"status\":%ld}", r->status);
+    return buf;
+}
+
+/* A storage failure must not turn into resending the same item in a tight
+ * loop: the outbox rests for a while. */
+static void outbox_trouble(kn_sync *s, const char *what, const char *why)
+{
+    qf_error("sync: outbox: %s: %s", what, why);
+    s->outbox_pause_ms = wall_ms() + 30000;
+}
+
+/* Sends one due item and records the outcome. *end_round: the others would
+ * fare the same now (no network, rate limited, store unavailable). */
+static enum kn_outcome send_item(kn_sync *s, kn_outbox_item *it, bool *end_round)
+{
+    char err[256], code[64], buf[96];
+    const bool keyed = it->kind != KN_OUTBOX_FEEDBACK;
+    const unsigned earlier = it->attempts; /* sends started before this one (feedback) */
+    int64_t now = wall_ms(), marked_until = 0, delay;
+    enum kn_outcome out = KN_DONE;
+    kn_resp r;
+
+    *end_round = false;
+    if (!keyed) {
+        /* No key: write the attempt down first, so that after a lost reply
+         * (or kill -9 mid-send) the 409 on the retry is read rightly. */
+        marked_until = now + item_backoff_ms(s, it->attempts + 1);
+        if (kn_outbox_retry_at(s->outbox, it->id, marked_until, "sent; no answer yet", err,
+                               sizeof err) != QF_OK) {
+            outbox_trouble(s, it->ref, err);
+            *end_round = true;
+            return KN_DONE;
+        }
+        it->attempts++;
+    }
+    if (http_call_key(s, "POST", it->path, it->body, true, NULL, keyed ? it->key : NULL, &r, err,
+                      sizeof err)) {
+        resp_cleanup(&r);
+        link_down(s, err);
+        if (keyed && kn_outbox_retry_at(s->outbox, it->id, now + item_backoff_ms(s, earlier + 1),
+                                        err, err, sizeof err) != QF_OK)
+            outbox_trouble(s, it->ref, err);
+        *end_round = true;
+        return KN_NET;
+    }
+    link_up(s);
+    error_code(&r, code, sizeof code);
+    if (r.status >= 200 && r.status < 300) {
+        if (kn_outbox_delivered(s->outbox, it->id, answer_text(&r, buf, sizeof buf), err,
+                                sizeof err) != QF_OK)
+            outbox_trouble(s, it->ref, err); /* resent later: the key makes that harmless */
+        qf_info("sync: outbox %s delivered (%ld)", it->ref, r.status);
+        emit_delivery(s, it, &r, true, NULL);
+    } else if (r.status == 401) {
+        out = KN_DENIED; /* the item waits for a new enrollment */
+        *end_round = true;
+    } else if (!keyed && earlier > 0 && r.status == 409 &&
+               (strcmp(code, "already_closed") == 0 || strcmp(code, "not_finished") == 0)) {
+        /* See the top comment: an earlier send of this feedback went through. */
+        if (kn_outbox_delivered(s->outbox, it->id, answer_text(&r, buf, sizeof buf), err,
+                                sizeof err) != QF_OK)
+            outbox_trouble(s, it->ref, err);
+        qf_info("sync: outbox %s delivered earlier (409 %s on the retry)", it->ref, code);
+        emit_delivery(s, it, &r, true, code);
+    } else if (r.status == 408 || r.status == 429 || r.status >= 500 || r.status < 200 ||
+               (r.status >= 300 && r.status < 400)) {
+        delay = item_backoff_ms(s, earlier + 1);
+        if (r.retry_after_s * 1000 > delay)
+            delay = r.retry_after_s * 1000;
+        snprintf(buf, sizeof buf, "%ld %s", r.status, code);
+        qf_warn("sync: outbox %s answered %s; retry in %lld ms", it->ref, buf, (long long)delay);
+        if ((keyed || now + delay > marked_until) &&
+            kn_outbox_retry_at(s->outbox, it->id, now + delay, buf, err, sizeof err) != QF_OK)
+            outbox_trouble(s, it->ref, err);
+        *end_round = r.status == 429 || r.status == 503;
+    } else {
+        if (kn_outbox_refused(s->outbox, it->id, answer_text(&r, buf, sizeof buf), err,
+                              sizeof err) != QF_OK)
+            outbox_trouble(s, it->ref, err);
+        qf_warn("sync: outbox %s refused (%ld %s)", it->ref, r.status, code);
+        emit_delivery(s, it, &r, false, NULL);
+    }
+    resp_cleanup(&r);
+    return out;
+}
+
+/* Whether an outbox item is due now (wall clock). */
+static bool outbox_due(kn_sync *s)
+{
+    char err[256];
+    int64_t next = INT64_MAX;
+    if (!s->outbox || wall_ms() < s->outbox_pause_ms)
+        return false;
+    if (kn_outbox_depth(s->outbox, NULL, &next, err, sizeof err) != QF_OK) {
+        outbox_trouble(s, "depth", err);
+        return false;
+    }
+    return next <= wall_ms();
+}
+
+/* Sends what is due, oldest first, up to KN_OUTBOX_ROUND_MAX items. hurry:
+ * the link just came back or a sync was asked for, so items waiting out a
+ * backoff go now too. */
+static enum kn_outcome step_outbox(kn_sync *s, bool hurry)
+{
+    char err[256];
+    enum kn_outcome out = KN_DONE;
+    size_t moved = 0;
+
+    hurry = hurry || s->outbox_hurry;
+    s->outbox_kick = s->outbox_hurry = false;
+    if (!s->outbox || !s->token[0] || wall_ms() < s->outbox_pause_ms)
+        return KN_DONE;
+    if (hurry && kn_outbox_hurry(s->outbox, wall_ms(), &moved, err, sizeof err) != QF_OK)
+        qf_warn("sync: outbox: %s", err); /* they go at their own time then */
+    if (moved)
+        qf_info("sync: outbox: %zu waiting item(s) sent early", moved);
+    for (unsigned n = 0; n < KN_OUTBOX_ROUND_MAX && !atomic_load(&s->stop); n++) {
+        kn_outbox_item it;
+        bool end_round = false;
+        qf_err rc = kn_outbox_next_due(s->outbox, wall_ms(), &it, err, sizeof err);
+        if (rc == QF_ERR_NOT_FOUND)
+            break;
+        if (rc) {
+            outbox_trouble(s, "next item", err);
+            break;
+        }
+        out = send_item(s, &it, &end_round);
+        kn_outbox_item_free(&it);
+        if (out != KN_DONE || end_round)
+            break;
+        if (s->outbox_hurry) {
+            /* This send found the link back: the others need not wait. */
+            s->outbox_hurry = false;
+            if (kn_outbox_hurry(s->outbox, wall_ms(), &moved, err, sizeof err) != QF_OK)
+                qf_warn("sync: outbox: %s", err);
+        }
+    }
+    /* A link that came up during these sends needs no second pass (and
+     * one that came up with a 429 or 503 is not a reason to hurry). */
+    s->outbox_kick = s->outbox_hurry = false;
+    return out;
+}
+
+/* ---- case look-up ----------------------------------------------------------- */
+
+static void take_case_view(kn_case_view *v, const json_t *root)
+{
+    const json_t *tl = json_object_get(root, "timeline"), *e;
+    size_t i;
+
+    v->found = true;
+    copy_member(root, "case_no", v->case_no, sizeof v->case_no);
+    copy_member(root, "type", v->type, sizeof v->type);
+    copy_member(root, "status", v->status, sizeof v->status);
+    copy_member(root, "status_label_zh", v->status_label_zh, sizeof v->status_label_zh);
+    copy_member(root, "kind", v->kind, sizeof v->kind);
+    copy_member(root, "deadline", v->deadline, sizeof v->deadline);
+    v->overdue = json_is_true(json_object_get(root, "overdue"));
+    copy_member(root, "submitted_at", v->submitted_at, sizeof v->submitted_at);
+    copy_member(root, "mobile_masked", v->mobile_masked, sizeof v->mobile_masked);
+    copy_member(root, "enterprise_name", v->enterprise_name, sizeof v->enterprise_name);
+    /* The newest events matter most when a long history does not fit. */
+    i = json_array_size(tl) > KN_TIMELINE_MAX ? json_array_size(tl) - KN_TIMELINE_MAX : 0;
+    for (; i < json_array_size(tl); i++) {
+        e = json_array_get(tl, i);
+        copy_member(e, "at", v->timeline[v->timeline_count].at, sizeof v->timeline[0].at);
+        copy_member(e, "event", v->timeline[v->timeline_count].event,
+                    sizeof v->timeline[0].event);
+        copy_member(e, "label_zh", v->timeline[v->timeline_count].label_zh,
+                    sizeof v->timeline[0].label_zh);
+        copy_member(e, "note", v->timeline[v->timeline_count].note, sizeof v->timeline[0].note);
+        v->timeline_count++;
+    }
+}
+
+/* One look-up; phone4 is zeroed here, whatever happens. */
+static void step_lookup(kn_sync *s, const char *case_no, char *phone4, uint64_t id)
+{
+    char path[96], err[256], code[64];
+    kn_event *ev = calloc(1, sizeof *ev);
+    kn_case_view *v;
+    kn_resp r;
+
+    snprintf(path, sizeof path, "/api/v1/cases/%s?phone4=%s", case_no, phone4);
+    kn_memset(phone4, 0, 5);
+    if (!ev) {
+        kn_memset(path, 0, sizeof path);
+        qf_error("sync: out of memory; case look-up dropped");
+        return;
+    }
+    ev->kind = KN_EVENT_CASE;
+    v = &ev->lookup;
+    v->request_id = id;
+    snprintf(v->case_no, sizeof v->case_no, "%s", case_no);
+    if (!s->token[0]) {
+        v->offline = true;
+        snprintf(ev->message, sizeof ev->message, "not enrolled");
+    } else if (http_call(s, "GET", path, NULL, true, NULL, &r, err, sizeof err)) {
+        resp_cleanup(&r);
+        link_down(s, err);
+        v->offline = true;
+        snprintf(ev->message, sizeof ev->message, "%s", err);
+    } else {
+        link_up(s);
+        if (r.status == 200) {
+            json_t *root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+            if (json_is_object(root))
+                take_case_view(v, root);
+            else
+                snprintf(ev->message, sizeof ev->message, "case answer malformed");
+            json_decref(root);
+        } else if (r.status == 429) {
+            v->rate_limited = true;
+            snprintf(ev->message, sizeof ev->message, "rate limited; retry in %ld s",
+                     r.retry_after_s);
+        } else if (r.status == 404) {
+            snprintf(ev->message, sizeof ev->message, "no case matches");
+        } else {
+            error_code(&r, code, sizeof code);
+            v->offline = r.status == 401 || r.status >= 500; /* not the citizen's mistake */
+            snprintf(ev->message, sizeof ev->message, "case look-up answered %ld %s", r.status,
+                     code);
+        }
+        resp_cleanup(&r);
+    }
+    kn_memset(path, 0, sizeof path);
+    s->notify(s->ud, ev);
+    free(ev);
+}
+
 /* ---- the thread ------------------------------------------------------------- */
 
 /* Exponential backoff with "equal jitter": half the step fixed, half random,
@@ -797,21 +1216,33 @@ static void *worker(void *arg)
     uint64_t next_enroll = 0, next_catalog = 0, next_heartbeat = 0;
     bool halted = false;
 
+    if (!s->outbox)
+        emit(s, KN_EVENT_ERROR, NULL, "outbox unusable: %s", s->outbox_err);
     pthread_mutex_lock(&s->mu);
     while (!atomic_load(&s->stop)) {
         uint64_t now, wake;
         struct timespec until;
         bool poked = s->poked, hb_now = s->heartbeat_now, ticket = s->ticket_pending;
-        bool queues = s->queues_pending;
+        bool queues = s->queues_pending, ob_poked = s->outbox_poked;
+        bool lookup = s->lookup_pending;
+        char lookup_no[sizeof s->lookup_no], lookup_phone4[sizeof s->lookup_phone4];
+        uint64_t lookup_id = s->lookup_id;
         char ticket_window[sizeof s->ticket_window];
         bool ticket_priority = s->ticket_priority;
         uint64_t ticket_id = s->ticket_id;
         enum kn_outcome rc = KN_DONE;
 
         memcpy(ticket_window, s->ticket_window, sizeof ticket_window);
+        memcpy(lookup_no, s->lookup_no, sizeof lookup_no);
+        memcpy(lookup_phone4, s->lookup_phone4, sizeof lookup_phone4);
+        kn_memset(s->lookup_phone4, 0, sizeof s->lookup_phone4);
         s->poked = s->heartbeat_now = s->ticket_pending = s->queues_pending = false;
+        s->outbox_poked = s->lookup_pending = false;
         pthread_mutex_unlock(&s->mu);
 
+        if (lookup)
+            step_lookup(s, lookup_no, lookup_phone4, lookup_id); /* zeroes the digits */
+        kn_memset(lookup_phone4, 0, sizeof lookup_phone4);
         if (queues)
             step_queues(s);
         if (ticket)
@@ -823,6 +1254,10 @@ static void *worker(void *arg)
             next_enroll = next_catalog = next_heartbeat = now;
         if (!halted && !s->token[0] && now >= next_enroll)
             rc = step_enroll(s);
+        /* The outbox before the catalog: a citizen may be waiting on it. */
+        if (!halted && rc == KN_DONE && s->token[0] &&
+            (ob_poked || poked || s->outbox_kick || outbox_due(s)))
+            rc = step_outbox(s, poked);
         if (!halted && rc == KN_DONE && s->token[0] && now >= next_catalog) {
             rc = fetch_catalog(s, now - s->last_full_ms >= KN_FULL_RESYNC_MS, 0);
             if (rc == KN_DONE)
@@ -833,6 +1268,9 @@ static void *worker(void *arg)
             if (rc == KN_DONE)
                 next_heartbeat = now + (uint64_t)s->heartbeat_s * 1000u;
         }
+        /* The link came back during this round (catalog or heartbeat). */
+        if (!halted && rc == KN_DONE && s->token[0] && s->outbox_kick)
+            rc = step_outbox(s, false);
         if (rc == KN_DENIED) {
             revoked(s);
             halted = true;
@@ -855,6 +1293,19 @@ static void *worker(void *arg)
             wake = next_enroll;
         else
             wake = next_catalog < next_heartbeat ? next_catalog : next_heartbeat;
+        if (!halted && s->token[0] && s->outbox) {
+            /* The outbox's next due time, from its wall clock to ours. */
+            char err[256];
+            int64_t next_ms = INT64_MAX, wall = wall_ms();
+            if (kn_outbox_depth(s->outbox, NULL, &next_ms, err, sizeof err) != QF_OK)
+                outbox_trouble(s, "depth", err);
+            if (next_ms != INT64_MAX) {
+                if (next_ms < s->outbox_pause_ms)
+                    next_ms = s->outbox_pause_ms;
+                if (now + (uint64_t)(next_ms > wall ? next_ms - wall : 0) < wake)
+                    wake = now + (uint64_t)(next_ms > wall ? next_ms - wall : 0);
+            }
+        }
         if (wake < now)
             wake = now;
         until.tv_sec = (time_t)(wake / 1000u);
@@ -862,10 +1313,10 @@ static void *worker(void *arg)
 
         pthread_mutex_lock(&s->mu);
         while (!atomic_load(&s->stop) && !s->poked && !s->ticket_pending && !s->heartbeat_now &&
-               !s->queues_pending) {
+               !s->queues_pending && !s->outbox_poked && !s->lookup_pending) {
             if (halted) {
                 pthread_cond_wait(&s->cv, &s->mu); /* until stop (a poke cannot fix it) */
-                s->poked = false;
+                s->poked = s->outbox_poked = false;
                 continue;
             }
             if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
@@ -885,6 +1336,8 @@ static void sync_free(kn_sync *s)
     if (s->curl)
         curl_easy_cleanup(s->curl);
     kn_cache_close(s->cache);
+    kn_outbox_close(s->outbox);
+    kn_memset(s->lookup_phone4, 0, sizeof s->lookup_phone4);
     memset(s->token, 0, sizeof s->token);
     free(s->url);
     free(s->ca_file);
@@ -970,6 +1423,13 @@ qf_err kn_sync_start(const kn_sync_config *cfg, kn_notify_fn notify, void *ud, k
     }
     if (result)
         goto fail;
+    /* Not fatal: catalog, tickets and heartbeat work without it, and the
+     * worker reports it (KN_EVENT_ERROR) for an operator. */
+    if (kn_outbox_open(s->state_dir, &s->outbox, s->outbox_err, sizeof s->outbox_err) !=
+        QF_OK) {
+        qf_error("sync: %s", s->outbox_err);
+        s->outbox = NULL;
+    }
     result = token_read(s, err, errlen);
     if (result == QF_ERR_NOT_FOUND)
         result = QF_OK;
@@ -1076,4 +1536,59 @@ void kn_sync_queues_request(kn_sync *sync)
     sync->queues_pending = true;
     pthread_cond_signal(&sync->cv);
     pthread_mutex_unlock(&sync->mu);
+}
+
+void kn_sync_outbox_poke(kn_sync *sync)
+{
+    if (!sync)
+        return;
+    pthread_mutex_lock(&sync->mu);
+    sync->outbox_poked = true;
+    pthread_cond_signal(&sync->cv);
+    pthread_mutex_unlock(&sync->mu);
+}
+
+/* "QT" + 8 digits + "-" + 4 or 5 digits, after trimming blanks and
+ * upper-casing (typed as "qt20261125-0001" it is the same number). */
+static bool case_no_normalise(const char *in, char *out, size_t outlen)
+{
+    size_t n = 0, len;
+    while (*in == ' ' || *in == '\t')
+        in++;
+    len = strlen(in);
+    while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t' || in[len - 1] == '\r' ||
+                       in[len - 1] == '\n'))
+        len--;
+    if (len < 15 || len > 16 || len >= outlen)
+        return false;
+    for (n = 0; n < len; n++)
+        out[n] = (in[n] >= 'a' && in[n] <= 'z') ? (char)(in[n] - 'a' + 'A') : in[n];
+    out[len] = '\0';
+    if (out[0] != 'Q' || out[1] != 'T' || out[10] != '-')
+        return false;
+    for (n = 2; n < len; n++)
+        if (n != 10 && (out[n] < '0' || out[n] > '9'))
+            return false;
+    return true;
+}
+
+qf_err kn_sync_case_lookup(kn_sync *sync, const char *case_no, const char *phone4,
+                           uint64_t request_id)
+{
+    char no[sizeof sync->lookup_no];
+    if (!sync || !case_no || !phone4 || !case_no_normalise(case_no, no, sizeof no))
+        return QF_ERR_INVALID;
+    for (size_t i = 0; i < 4; i++)
+        if (phone4[i] < '0' || phone4[i] > '9')
+            return QF_ERR_INVALID;
+    if (phone4[4] != '\0')
+        return QF_ERR_INVALID;
+    pthread_mutex_lock(&sync->mu);
+    memcpy(sync->lookup_no, no, sizeof no);
+    memcpy(sync->lookup_phone4, phone4, 5);
+    sync->lookup_id = request_id;
+    sync->lookup_pending = true;
+    pthread_cond_signal(&sync->cv);
+    pthread_mutex_unlock(&sync->mu);
+    return QF_OK;
 }

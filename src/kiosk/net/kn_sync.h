@@ -38,6 +38,8 @@ typedef enum kn_event_kind {
     KN_EVENT_ERROR,            /* needs an operator (bad code, revoked) */
     KN_EVENT_TICKET,           /* the answer to kn_sync_ticket_request: .ticket */
     KN_EVENT_QUEUES,           /* the answer to kn_sync_queues_request: .queues */
+    KN_EVENT_DELIVERED,        /* an outbox item was delivered or refused: .delivery */
+    KN_EVENT_CASE,             /* the answer to kn_sync_case_lookup: .lookup */
 } kn_event_kind;
 
 #define KN_QUEUES_MAX 32
@@ -66,12 +68,60 @@ typedef struct kn_ticket {
     bool priority;
 } kn_ticket;
 
+/* KN_EVENT_DELIVERED: one outbox item reached the daemon (ok) or was
+ * refused for good (not ok: .error_code / .error_message, the Chinese
+ * sentence in .error_zh when the daemon gave one). For a case, the
+ * receipt's fields from the daemon's answer. */
+typedef struct kn_delivery {
+    char ref[32];              /* the outbox item's local reference */
+    int kind;                  /* kn_outbox_kind */
+    bool ok;
+    char case_no[32];
+    char tracking_url[512];
+    char mobile_masked[32];
+    char submitted_at[40];
+    char rule[8];              /* "135" or "3135" */
+    char error_code[48];
+    char error_message[256];
+    char error_zh[256];
+} kn_delivery;
+
+#define KN_TIMELINE_MAX 24
+/* KN_EVENT_CASE: the submitter's view (GET /api/v1/cases/{no}?phone4=),
+ * or found false (unknown number or wrong digits: one answer for both),
+ * or offline / rate limited. */
+typedef struct kn_case_view {
+    uint64_t request_id;
+    bool found;
+    bool offline;
+    bool rate_limited;
+    char case_no[32];
+    char type[16];             /* request / fallback */
+    char status[24];           /* submitted, in_progress, lead_finished, closed, withdrawn */
+    char status_label_zh[48];
+    char kind[24];             /* "" until triaged */
+    char deadline[40];         /* "" until triaged */
+    bool overdue;
+    char submitted_at[40];
+    char mobile_masked[32];
+    char enterprise_name[304];
+    size_t timeline_count;
+    struct {
+        char at[40];
+        char event[24];
+        char label_zh[48];
+        char note[512];        /* "" none */
+    } timeline[KN_TIMELINE_MAX];
+} kn_case_view;
+
 typedef struct kn_event {
     kn_event_kind kind;
     qf_catalog *catalog;       /* KN_EVENT_CATALOG only; the receiver frees it */
     int64_t catalog_version;
     kn_ticket ticket;          /* KN_EVENT_TICKET only */
     kn_queues queues;          /* KN_EVENT_QUEUES only */
+    kn_delivery delivery;      /* KN_EVENT_DELIVERED only */
+    kn_case_view lookup;       /* KN_EVENT_CASE only */
     char message[256];
 } kn_event;
 
@@ -110,6 +160,19 @@ qf_err kn_sync_ticket_request(kn_sync *sync, const char *window, bool priority,
 /* Asks the worker for the waiting counts (GET /api/v1/queues); answered
  * with one KN_EVENT_QUEUES. Any thread. */
 void kn_sync_queues_request(kn_sync *sync);
+
+/* The outbox (kn_outbox.h): something was put in it, send now. The worker
+ * also sends on its own after every start and when the link comes back;
+ * each item's answer is one KN_EVENT_DELIVERED. Any thread. */
+void kn_sync_outbox_poke(kn_sync *sync);
+
+/* Asks for a case's submitter view (case_no as typed or scanned, phone4 =
+ * the last four digits); answered with one KN_EVENT_CASE carrying
+ * request_id. One look-up at a time: a newer one replaces one not yet
+ * sent. The digits are kept only until sent, then zeroed. Any thread;
+ * QF_ERR_INVALID when phone4 is not 4 digits or case_no is malformed. */
+qf_err kn_sync_case_lookup(kn_sync *sync, const char *case_no, const char *phone4,
+                           uint64_t request_id);
 
 /* --- the catalog cache (kn_cache.c) --------------------------------------
  * Used by the worker and by tests; the UI needs only kn_cache_load. One
