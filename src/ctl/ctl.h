@@ -35,5 +35,6 @@ int ctl_print_main(const ctl_options *opts, int argc, char **argv);
 int ctl_printer_main(const ctl_options *opts, int argc, char **argv);
 int ctl_rating_main(const ctl_options *opts, int argc, char **argv);
 int ctl_help_main(const ctl_options *opts, int argc, char **argv);
+int ctl_backup_main(const ctl_options *opts, int argc, char **argv);
 
 #endif

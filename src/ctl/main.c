@@ -68,6 +68,8 @@ static const ctl_noun ctl_nouns[] = {
     { "printer", ctl_printer_main,
       "printer listen --port P --out DIR [--status ok|near_end|paper_out|cover_open|offline] [--once]\n"
       "                             a virtual ESC/POS printer on 127.0.0.1 (slips as PNG)" },
+    { "backup", ctl_backup_main,
+      "backup --to FILE [--force]  an online, checked copy of the database (--db)" },
 };
 
 static void ctl_usage(FILE *out)
