@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "h_body.h"
 #include "qf_case.h"
 #include "qf_log.h"
 #include "qf_phone.h"
@@ -31,8 +32,6 @@
 #include "store_cases.h"
 
 /* Limits, in characters (Unicode code points) unless said otherwise. */
-#define SD_CASE_IDEM_MIN 8
-#define SD_CASE_IDEM_MAX 64
 #define SD_CASE_ENTERPRISE_MIN 2
 #define SD_CASE_ENTERPRISE_MAX 100
 #define SD_CASE_CONTACT_MAX 50
@@ -41,40 +40,11 @@
 #define SD_CASE_HELPER_MAX 64
 #define SD_CASE_BOARD_MAX 64
 #define SD_CASE_COMMENT_MAX 500
-/* Look-ups of one case number: a phone4 guess costs one token. */
-#define SD_CASE_LOOKUP_PER_MINUTE 10
-#define SD_CASE_LOOKUP_BURST 10
 #define SD_PHONE4_ZH "请输入预留电话的后4位数字"
 /* Members of the submitter's view (GET), to detect a failed allocation. */
 #define SD_CASE_VIEW_MEMBERS 15
 
 /* ---- replies ------------------------------------------------------------ */
-
-/* The one error shape plus "field" (which input is wrong) and, for people
- * at a kiosk, "message_zh" when there is a Chinese sentence for it. */
-static int sd_case_field_error(sd_request *req, const char *code, const char *field,
-                               const char *message_zh, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int sd_case_field_error(sd_request *req, const char *code, const char *field,
-                               const char *message_zh, const char *fmt, ...)
-{
-    char message[512];
-    json_t *body, *error;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", message, "field",
-                     field);
-    error = json_object_get(body, "error");
-    if (error && message_zh)
-        json_object_set_new(error, "message_zh", json_string(message_zh));
-    if (!body)
-        return sd_reply_error(req, 400, code, "%s", message);
-    return sd_reply_json(req, 400, body);
-}
 
 static int sd_case_not_found(sd_request *req)
 {
@@ -97,147 +67,6 @@ static int sd_case_rate_limited(sd_request *req, unsigned retry)
 }
 
 /* ---- reading the body --------------------------------------------------- */
-
-/* Code points of valid UTF-8 (jansson has checked it). */
-static size_t sd_utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* True when s has a C0 control or DEL (tab and newlines allowed if
- * multiline), or nothing but ASCII white space. */
-static bool sd_text_bad(const char *s, bool multiline)
-{
-    bool blank = true;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c < 0x20 || c == 0x7F) && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
-            return true;
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            blank = false;
-    }
-    return blank;
-}
-
-/* Copies at most max bytes of s into out (max + 1 bytes), cut at a UTF-8
- * character boundary so the copy stays valid UTF-8. */
-static void sd_utf8_prefix(const char *s, size_t max, char *out)
-{
-    size_t n = strlen(s);
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(out, s, n);
-    out[n] = '\0';
-}
-
-/* Every name in obj must be in allowed (NULL-terminated). Otherwise answers
- * 400 unknown_field naming them and returns false. */
-static bool sd_case_fields_known(sd_request *req, json_t *obj, const char *const *allowed,
-                                 int *rc)
-{
-    char names[256] = "", first_shown[65];
-    const char *first = NULL, *key;
-    size_t used = 0, count = 0;
-    json_t *value;
-
-    json_object_foreach(obj, key, value) {
-        bool ok = false;
-        (void)value;
-        for (size_t i = 0; allowed[i]; i++)
-            if (strcmp(allowed[i], key) == 0)
-                ok = true;
-        if (ok)
-            continue;
-        if (!first)
-            first = key;
-        count++;
-        if (count <= 3) { /* name the first three; 64 bytes of each at most */
-            char shown[65];
-            sd_utf8_prefix(key, 64, shown);
-            used += (size_t)snprintf(names + used, sizeof names - used, "%s\"%s\"",
-                                     used ? ", " : "", shown);
-        }
-    }
-    if (!first)
-        return true;
-    sd_utf8_prefix(first, 64, first_shown);
-    *rc = sd_case_field_error(req, "unknown_field", first_shown, NULL, "unknown field%s %s%s",
-                              count > 1 ? "s" : "", names, count > 3 ? ", …" : "");
-    return false;
-}
-
-/* A string field: *out borrowed from obj, NULL when absent or null and not
- * required. Lengths in characters. On a problem answers 400 and returns
- * false. */
-static bool sd_case_str(sd_request *req, json_t *obj, const char *name, bool required,
-                        size_t min, size_t max, bool multiline, const char **out, int *rc)
-{
-    json_t *v = json_object_get(obj, name);
-    size_t len;
-
-    *out = NULL;
-    if (!v || json_is_null(v)) {
-        if (!required)
-            return true;
-        *rc = sd_case_field_error(req, "missing_field", name, NULL, "%s is required", name);
-        return false;
-    }
-    if (!json_is_string(v)) {
-        *rc = sd_case_field_error(req, "invalid_field", name, NULL, "%s must be a string", name);
-        return false;
-    }
-    len = sd_utf8_len(json_string_value(v));
-    if (len == 0 && min == 0) { /* an empty optional text is no text */
-        *out = NULL;
-        return true;
-    }
-    if (len < min || len > max) {
-        *rc = sd_case_field_error(req, "invalid_field", name, NULL,
-                                  "%s must be %zu to %zu characters; it has %zu", name, min, max,
-                                  len);
-        return false;
-    }
-    if (sd_text_bad(json_string_value(v), multiline)) {
-        *rc = sd_case_field_error(req, "invalid_field", name, NULL,
-                                  "%s is blank or holds control characters", name);
-        return false;
-    }
-    *out = json_string_value(v);
-    return true;
-}
-
-/* An identifier-like value: [A-Za-z0-9._:-]. */
-static bool sd_case_ident(const char *s)
-{
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == ':' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-static bool sd_idem_key_valid(const char *key)
-{
-    size_t n = key ? strlen(key) : 0;
-    if (n < SD_CASE_IDEM_MIN || n > SD_CASE_IDEM_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = key[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
 
 /* ---- vocabularies ------------------------------------------------------- */
 
@@ -364,12 +193,12 @@ static bool sd_case_parse(sd_request *req, json_t *body, sd_case_input *in, int 
     bool fallback, known = false;
     qf_err qrc;
 
-    if (!sd_case_fields_known(req, body, allowed, rc))
+    if (!sd_body_fields_known(req, body, allowed, rc))
         return false;
-    if (!sd_case_str(req, body, "kind", true, 1, 16, false, &kind, rc))
+    if (!sd_body_str(req, body, "kind", true, 1, 16, false, &kind, rc))
         return false;
     if (strcmp(kind, "request") != 0 && strcmp(kind, "fallback") != 0) {
-        *rc = sd_case_field_error(req, "invalid_field", "kind", NULL,
+        *rc = sd_body_field_error(req, "invalid_field", "kind", NULL,
                                   "kind must be \"request\" (诉求) or \"fallback\" (兜底)");
         return false;
     }
@@ -377,32 +206,32 @@ static bool sd_case_parse(sd_request *req, json_t *body, sd_case_input *in, int 
     in->nc.kind = fallback ? "fallback" : "request";
 
     /* board: required for 诉求, optional for 兜底; it must be published. */
-    if (!sd_case_str(req, body, "board", !fallback, 1, SD_CASE_BOARD_MAX, false, &board, rc))
+    if (!sd_body_str(req, body, "board", !fallback, 1, SD_CASE_BOARD_MAX, false, &board, rc))
         return false;
     if (board) {
-        if (sd_case_ident(board) &&
+        if (sd_body_ident(board, SD_CASE_BOARD_MAX) &&
             (qrc = sd_store_case_board_known(req->app->store, board, &known)) != QF_OK) {
             *rc = sd_reply_qf_err(req, qrc, "cannot read the catalog");
             return false;
         }
         if (!known) {
-            *rc = sd_case_field_error(req, "invalid_field", "board", "没有这个服务板块",
+            *rc = sd_body_field_error(req, "invalid_field", "board", "没有这个服务板块",
                                       "board \"%s\" is not in the published catalog",
-                                      sd_case_ident(board) ? board : "?");
+                                      sd_body_ident(board, SD_CASE_BOARD_MAX) ? board : "?");
             return false;
         }
     }
     in->nc.board = board;
 
-    if (!sd_case_str(req, body, "fallback_category", fallback, 1, 32, false, &category, rc))
+    if (!sd_body_str(req, body, "fallback_category", fallback, 1, 32, false, &category, rc))
         return false;
     if (category && !fallback) {
-        *rc = sd_case_field_error(req, "invalid_field", "fallback_category", NULL,
+        *rc = sd_body_field_error(req, "invalid_field", "fallback_category", NULL,
                                   "fallback_category is only for kind \"fallback\"");
         return false;
     }
     if (category && !(category = sd_fallback_category_find(category))) {
-        *rc = sd_case_field_error(req, "invalid_field", "fallback_category", NULL,
+        *rc = sd_body_field_error(req, "invalid_field", "fallback_category", NULL,
                                   "fallback_category must be no_place, no_lead, no_precedent, "
                                   "special_group or other");
         return false;
@@ -410,24 +239,24 @@ static bool sd_case_parse(sd_request *req, json_t *body, sd_case_input *in, int 
     in->nc.fallback_category = category;
 
     /* channel: kiosks default to "kiosk"; staff say where the case came from. */
-    if (!sd_case_str(req, body, "channel", req->who.kind != SD_PRINCIPAL_DEVICE, 1, 32, false,
+    if (!sd_body_str(req, body, "channel", req->who.kind != SD_PRINCIPAL_DEVICE, 1, 32, false,
                      &channel, rc))
         return false;
     in->nc.channel = QF_CASE_CH_KIOSK;
     if (channel && qf_case_channel_parse(channel, &in->nc.channel) != QF_OK) {
-        *rc = sd_case_field_error(req, "invalid_field", "channel", NULL,
+        *rc = sd_body_field_error(req, "invalid_field", "channel", NULL,
                                   "channel must be one of kiosk, request_qr, hotline, helper, "
                                   "self_online, platform, leader_visit, direct_line, other");
         return false;
     }
 
-    if (!sd_case_str(req, body, "enterprise_name", true, SD_CASE_ENTERPRISE_MIN,
+    if (!sd_body_str(req, body, "enterprise_name", true, SD_CASE_ENTERPRISE_MIN,
                      SD_CASE_ENTERPRISE_MAX, false, &in->nc.enterprise_name, rc))
         return false;
 
     /* credit_code: normalised (full-width, lower case, separators) and both
      * check characters verified; the reason in English and Chinese. */
-    if (!sd_case_str(req, body, "credit_code", true, 1, QF_USCC_INPUT_MAX, false, &credit, rc))
+    if (!sd_body_str(req, body, "credit_code", true, 1, QF_USCC_INPUT_MAX, false, &credit, rc))
         return false;
     {
         qf_uscc_report report;
@@ -435,7 +264,7 @@ static bool sd_case_parse(sd_request *req, json_t *body, sd_case_input *in, int 
             char en[256], zh[256];
             qf_uscc_report_describe(&report, en, sizeof en);
             qf_uscc_report_describe_zh(&report, zh, sizeof zh);
-            *rc = sd_case_field_error(req, "invalid_field", "credit_code", zh,
+            *rc = sd_body_field_error(req, "invalid_field", "credit_code", zh,
                                       "credit_code: %s", en);
             return false;
         }
@@ -443,30 +272,30 @@ static bool sd_case_parse(sd_request *req, json_t *body, sd_case_input *in, int 
         in->nc.uscc = in->uscc;
     }
 
-    if (!sd_case_str(req, body, "contact_name", true, 1, SD_CASE_CONTACT_MAX, false,
+    if (!sd_body_str(req, body, "contact_name", true, 1, SD_CASE_CONTACT_MAX, false,
                      &in->nc.contact_name, rc))
         return false;
 
     /* mobile: a mainland mobile or an area-coded landline (qf_phone). */
-    if (!sd_case_str(req, body, "mobile", true, 1, QF_PHONE_INPUT_MAX, false, &mobile, rc))
+    if (!sd_body_str(req, body, "mobile", true, 1, QF_PHONE_INPUT_MAX, false, &mobile, rc))
         return false;
     if (qf_phone_parse(mobile, &in->mobile_kind, in->mobile, sizeof in->mobile, err,
                        sizeof err) != QF_OK) {
-        *rc = sd_case_field_error(req, "invalid_field", "mobile",
+        *rc = sd_body_field_error(req, "invalid_field", "mobile",
                                   "请填写11位手机号码或带区号的固定电话",
                                   "mobile: %s", err);
         return false;
     }
     in->nc.mobile = in->mobile;
 
-    if (!sd_case_str(req, body, "description", true, SD_CASE_DESC_MIN, SD_CASE_DESC_MAX, true,
+    if (!sd_body_str(req, body, "description", true, SD_CASE_DESC_MIN, SD_CASE_DESC_MAX, true,
                      &in->nc.description, rc))
         return false;
 
-    if (!sd_case_str(req, body, "helper_id", false, 1, SD_CASE_HELPER_MAX, false, &helper, rc))
+    if (!sd_body_str(req, body, "helper_id", false, 1, SD_CASE_HELPER_MAX, false, &helper, rc))
         return false;
-    if (helper && !sd_case_ident(helper)) {
-        *rc = sd_case_field_error(req, "invalid_field", "helper_id", NULL,
+    if (helper && !sd_body_ident(helper, SD_CASE_HELPER_MAX)) {
+        *rc = sd_body_field_error(req, "invalid_field", "helper_id", NULL,
                                   "helper_id may hold only A-Z a-z 0-9 . _ : -");
         return false;
     }
@@ -512,7 +341,7 @@ int sd_h_case_create(sd_request *req)
     if (!key)
         return sd_reply_error(req, 400, "invalid_idempotency_key",
                               "an Idempotency-Key header is required (8-64 of A-Z a-z 0-9 _ -)");
-    if (!sd_idem_key_valid(key))
+    if (!sd_body_idem_key_valid(key))
         return sd_reply_error(req, 400, "invalid_idempotency_key",
                               "the Idempotency-Key must be 8-64 of A-Z a-z 0-9 _ -");
     snprintf(caller, sizeof caller, "%s:%s", sd_principal_kind_name(req->who.kind),
@@ -569,34 +398,6 @@ out:
 
 /* ---- GET /api/v1/cases/{no} and feedback: shared checks ---------------- */
 
-static bool sd_phone4_valid(const char *p)
-{
-    if (!p || strlen(p) != 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-/* Do the last four digits of the stored (canonical) phone equal phone4?
- * Compared without early exit. */
-static bool sd_phone4_matches(const char *stored, const char *phone4)
-{
-    char last[4];
-    int n = 0;
-    unsigned diff = 0;
-
-    for (size_t i = strlen(stored); i > 0 && n < 4; i--)
-        if (stored[i - 1] >= '0' && stored[i - 1] <= '9')
-            last[3 - n++] = stored[i - 1];
-    if (n < 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        diff |= (unsigned)(last[i] ^ phone4[i]);
-    return diff == 0;
-}
-
 /* Takes a token of the case's look-up bucket; answers 429 when empty. */
 static bool sd_case_lookup_allowed(sd_request *req, const char *no, int *rc)
 {
@@ -636,7 +437,7 @@ static bool sd_case_find_for_submitter(sd_request *req, const char *no, const ch
         *rc = sd_reply_qf_err(req, qrc, "cannot read the case");
         return false;
     }
-    if (!sd_phone4_matches(c->mobile, phone4)) {
+    if (!sd_body_phone4_matches(c->mobile, phone4)) {
         sd_case_cleanup(c);
         *rc = sd_case_not_found(req);
         return false;
@@ -699,8 +500,8 @@ int sd_h_case_get(sd_request *req)
     qf_err qrc;
     int rc;
 
-    if (!sd_phone4_valid(phone4))
-        return sd_case_field_error(req, "invalid_field", "phone4", SD_PHONE4_ZH,
+    if (!sd_body_phone4_valid(phone4))
+        return sd_body_field_error(req, "invalid_field", "phone4", SD_PHONE4_ZH,
                                    "phone4 must be the last 4 digits of the phone given at "
                                    "submission");
     if (!sd_case_find_for_submitter(req, no, phone4, &c, &rc))
@@ -770,31 +571,31 @@ int sd_h_case_feedback(sd_request *req)
 
     if (!(body = sd_request_json(req, &rc)))
         return rc;
-    if (!sd_case_fields_known(req, body, allowed, &rc))
+    if (!sd_body_fields_known(req, body, allowed, &rc))
         goto out;
-    if (!sd_case_str(req, body, "phone4", true, 4, 4, false, &phone4, &rc))
+    if (!sd_body_str(req, body, "phone4", true, 4, 4, false, &phone4, &rc))
         goto out;
-    if (!sd_phone4_valid(phone4)) {
-        rc = sd_case_field_error(req, "invalid_field", "phone4", SD_PHONE4_ZH,
+    if (!sd_body_phone4_valid(phone4)) {
+        rc = sd_body_field_error(req, "invalid_field", "phone4", SD_PHONE4_ZH,
                                  "phone4 must be 4 digits");
         goto out;
     }
     resolved_v = json_object_get(body, "resolved");
     if (!json_is_boolean(resolved_v)) {
-        rc = sd_case_field_error(req, resolved_v ? "invalid_field" : "missing_field", "resolved",
+        rc = sd_body_field_error(req, resolved_v ? "invalid_field" : "missing_field", "resolved",
                                  NULL, "resolved must be true or false");
         goto out;
     }
-    if (!sd_case_str(req, body, "rating", true, 1, 32, false, &rating_in, &rc))
+    if (!sd_body_str(req, body, "rating", true, 1, 32, false, &rating_in, &rc))
         goto out;
     if (!(rating = sd_rating_find(rating_in))) {
-        rc = sd_case_field_error(req, "invalid_field", "rating", NULL,
+        rc = sd_body_field_error(req, "invalid_field", "rating", NULL,
                                  "rating must be very_satisfied, satisfied, basic, dissatisfied "
                                  "or very_dissatisfied (or 非常满意 满意 基本满意 不满意 "
                                  "非常不满意)");
         goto out;
     }
-    if (!sd_case_str(req, body, "comment", false, 0, SD_CASE_COMMENT_MAX, true, &comment, &rc))
+    if (!sd_body_str(req, body, "comment", false, 0, SD_CASE_COMMENT_MAX, true, &comment, &rc))
         goto out;
 
     if (!sd_case_find_for_submitter(req, no, phone4, &c, &rc))

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h_body.h"
 #include "qf_case.h"
 #include "qf_log.h"
 #include "qf_phone.h"
@@ -45,11 +46,8 @@
 #include "store_public.h"
 #include "store_queues.h"
 
-/* The per-case look-up bucket. Must stay equal to h_cases.c's
- * (SD_CASE_LOOKUP_*, key "case:<no>"): the page and the API share it, so
- * switching between them buys a guesser nothing. */
-#define SD_TRACK_LOOKUP_PER_MINUTE 10
-#define SD_TRACK_LOOKUP_BURST 10
+/* The per-case look-up bucket is h_body.h's (key "case:<no>"): the page
+ * and the API share it, so switching between them buys a guesser nothing. */
 #define SD_HTML_MAX (1024 * 1024)    /* a page never grows past this (a long timeline) */
 #define SD_QUEUE_REFRESH_S 30        /* the queue page reloads itself */
 
@@ -302,33 +300,6 @@ static const char *const sd_track_event_en[QF_CASE_EV__COUNT] = {
     [QF_CASE_EV_REASSIGN] = "Reassigned",
 };
 
-static bool sd_track_phone4_valid(const char *p)
-{
-    if (!p || strlen(p) != 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-/* Do the last four digits of the stored (canonical) phone equal phone4?
- * Compared without early exit, as h_cases.c does. */
-static bool sd_track_phone4_matches(const char *stored, const char *phone4)
-{
-    char last[4];
-    int n = 0;
-    unsigned diff = 0;
-
-    for (size_t i = strlen(stored); i > 0 && n < 4; i--)
-        if (stored[i - 1] >= '0' && stored[i - 1] <= '9')
-            last[3 - n++] = stored[i - 1];
-    if (n < 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        diff |= (unsigned)(last[i] ^ phone4[i]);
-    return diff == 0;
-}
 
 /* The one answer for an unknown number, a malformed one and wrong digits:
  * nothing in it depends on which. */
@@ -485,14 +456,14 @@ int sd_h_track_page(sd_request *req)
         return sd_h_case_get(req); /* the API's own answer, rules and bucket */
     if (!phone4 || !*phone4)
         return sd_track_form(req, no, false);
-    if (!sd_track_phone4_valid(phone4))
+    if (!sd_body_phone4_valid(phone4))
         return sd_track_form(req, no, true);
     if (!sd_case_no_valid(no))
         return sd_track_not_found(req);
     if (req->app->ratelimit) {
         snprintf(key, sizeof key, "case:%s", no);
         if (!sd_ratelimit_take(req->app->ratelimit, key, sd_monotonic_ms(),
-                               SD_TRACK_LOOKUP_PER_MINUTE, SD_TRACK_LOOKUP_BURST, &retry)) {
+                               SD_CASE_LOOKUP_PER_MINUTE, SD_CASE_LOOKUP_BURST, &retry)) {
             snprintf(after, sizeof after, "%u", retry);
             return sd_public_message(req, 429, "查询过于频繁", "Too many look-ups",
                                      "该编号的查询次数过多，请稍后再试。",
@@ -506,7 +477,7 @@ int sd_h_track_page(sd_request *req)
         return sd_track_not_found(req);
     if (qrc != QF_OK)
         return sd_public_unavailable(req, qrc);
-    if (!sd_track_phone4_matches(c.mobile, phone4)) {
+    if (!sd_body_phone4_matches(c.mobile, phone4)) {
         sd_case_cleanup(&c);
         return sd_track_not_found(req);
     }

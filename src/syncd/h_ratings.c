@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "h_body.h"
 #include "qf_log.h"
 #include "reply.h"
 #include "routes.h"
@@ -24,8 +25,6 @@
 #include "store_queues.h"
 #include "store_ratings.h"
 
-#define SD_RATING_IDEM_MIN 8
-#define SD_RATING_IDEM_MAX 64
 #define SD_RATING_COMMENT_MAX 500    /* characters */
 #define SD_RATING_ID_MAX 64          /* service, window, helper ids: bytes */
 
@@ -38,26 +37,6 @@ static const struct {
 };
 
 /* ---- replies -------------------------------------------------------------- */
-
-/* The error shape plus "field", as h_cases.c answers. */
-static int sd_rating_field_error(sd_request *req, const char *code, const char *field,
-                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int sd_rating_field_error(sd_request *req, const char *code, const char *field,
-                                 const char *fmt, ...)
-{
-    char message[512];
-    json_t *body;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", message, "field",
-                     field);
-    if (!body)
-        return sd_reply_error(req, 400, code, "%s", message);
-    return sd_reply_json(req, 400, body);
-}
 
 /* The reply, built from the stored row only, so a replay is identical.
  * Ownership: a new object, or NULL. */
@@ -96,76 +75,6 @@ static int sd_rating_idem_conflict(sd_request *req)
 
 /* ---- reading the body ------------------------------------------------------ */
 
-static size_t sd_rating_utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* A C0 control or DEL (tab and line breaks allowed when multiline), or
- * nothing but white space. */
-static bool sd_rating_text_bad(const char *s, bool multiline)
-{
-    bool blank = true;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c < 0x20 || c == 0x7F) && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
-            return true;
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            blank = false;
-    }
-    return blank;
-}
-
-/* [A-Za-z0-9._:-], 1..SD_RATING_ID_MAX bytes (as case helper ids). */
-static bool sd_rating_ident(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 1 && n <= SD_RATING_ID_MAX &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
-}
-
-static bool sd_rating_idem_key_valid(const char *key)
-{
-    size_t n = key ? strlen(key) : 0;
-    return n >= SD_RATING_IDEM_MIN && n <= SD_RATING_IDEM_MAX &&
-           strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
-}
-
-/* Refuses the first member not in allowed, naming it (64 bytes at most, cut
- * at a character boundary). */
-static bool sd_rating_fields_known(sd_request *req, json_t *obj, int *rc)
-{
-    static const char *const allowed[] = { "target",  "service", "window",    "ticket",
-                                           "rating",  "comment", "helper_id", NULL };
-    const char *key;
-    json_t *value;
-
-    json_object_foreach(obj, key, value) {
-        size_t i = 0, n;
-        char shown[65];
-        (void)value;
-        while (allowed[i] && strcmp(allowed[i], key) != 0)
-            i++;
-        if (allowed[i])
-            continue;
-        n = strlen(key);
-        if (n > 64) {
-            n = 64;
-            while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
-                n--;
-        }
-        memcpy(shown, key, n);
-        shown[n] = '\0';
-        *rc = sd_rating_field_error(req, "unknown_field", shown, "unknown field \"%s\"", shown);
-        return false;
-    }
-    return true;
-}
-
 /* A string member: *out borrowed, NULL when absent or null (an error if
  * required). Not a string → 400. */
 static bool sd_rating_str(sd_request *req, json_t *obj, const char *name, bool required,
@@ -175,11 +84,11 @@ static bool sd_rating_str(sd_request *req, json_t *obj, const char *name, bool r
     *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
-            *rc = sd_rating_field_error(req, "missing_field", name, "%s is required", name);
+            *rc = sd_body_field_error(req, "missing_field", name, NULL, "%s is required", name);
         return !required;
     }
     if (!json_is_string(v)) {
-        *rc = sd_rating_field_error(req, "invalid_field", name, "%s must be a string", name);
+        *rc = sd_body_field_error(req, "invalid_field", name, NULL, "%s must be a string", name);
         return false;
     }
     *out = json_string_value(v);
@@ -194,14 +103,16 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
     bool known = false, catalog = false;
     qf_err qrc;
 
-    if (!sd_rating_fields_known(req, body, rc))
+    static const char *const allowed[] = { "target",  "service", "window",    "ticket",
+                                           "rating",  "comment", "helper_id", NULL };
+    if (!sd_body_fields_known(req, body, allowed, rc))
         return false;
 
     if (!sd_rating_str(req, body, "target", true, &target, rc))
         return false;
     if (strcmp(target, "guide") != 0 && strcmp(target, "ticket") != 0 &&
         strcmp(target, "service") != 0) {
-        *rc = sd_rating_field_error(req, "invalid_field", "target",
+        *rc = sd_body_field_error(req, "invalid_field", "target", NULL,
                                     "target must be guide, ticket or service");
         return false;
     }
@@ -214,7 +125,7 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
             strcmp(rating, sd_rating_words[i].zh) == 0)
             nr->score = sd_case_rating_score(sd_rating_words[i].name);
     if (nr->score == 0) {
-        *rc = sd_rating_field_error(req, "invalid_field", "rating",
+        *rc = sd_body_field_error(req, "invalid_field", "rating", NULL,
                                     "rating must be very_satisfied, satisfied, basic, "
                                     "dissatisfied or very_dissatisfied (or 非常满意 满意 基本满意 "
                                     "不满意 非常不满意)");
@@ -225,8 +136,8 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
     if (!sd_rating_str(req, body, "service", strcmp(target, "ticket") != 0, &service, rc))
         return false;
     if (service) {
-        if (!sd_rating_ident(service)) {
-            *rc = sd_rating_field_error(req, "invalid_field", "service",
+        if (!sd_body_ident(service, SD_RATING_ID_MAX)) {
+            *rc = sd_body_field_error(req, "invalid_field", "service", NULL,
                                         "service must be a catalog service id (1-%d of A-Z a-z "
                                         "0-9 . _ : -)",
                                         SD_RATING_ID_MAX);
@@ -238,7 +149,7 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
             return false;
         }
         if (!known) {
-            *rc = sd_rating_field_error(req, "invalid_field", "service",
+            *rc = sd_body_field_error(req, "invalid_field", "service", NULL,
                                         "service \"%s\" is not in the published catalog",
                                         service);
             return false;
@@ -251,7 +162,7 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
         !sd_rating_str(req, body, "ticket", false, &ticket, rc))
         return false;
     if ((window || ticket) && strcmp(target, "ticket") != 0) {
-        *rc = sd_rating_field_error(req, "invalid_field", window ? "window" : "ticket",
+        *rc = sd_body_field_error(req, "invalid_field", window ? "window" : "ticket", NULL,
                                     "%s is only taken with target \"ticket\"",
                                     window ? "window" : "ticket");
         return false;
@@ -260,8 +171,8 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
         sd_queue_window *windows = NULL;
         size_t nwindows = 0;
         bool found = false;
-        if (!sd_rating_ident(window)) {
-            *rc = sd_rating_field_error(req, "invalid_field", "window",
+        if (!sd_body_ident(window, SD_RATING_ID_MAX)) {
+            *rc = sd_body_field_error(req, "invalid_field", "window", NULL,
                                         "window must be a window id of the catalog");
             return false;
         }
@@ -275,7 +186,7 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
                 found = true;
         sd_queue_windows_free(windows, nwindows);
         if (qrc == QF_OK && !found) { /* with no catalog, any id is taken */
-            *rc = sd_rating_field_error(req, "invalid_field", "window",
+            *rc = sd_body_field_error(req, "invalid_field", "window", NULL,
                                         "window \"%s\" is not in the published catalog",
                                         window);
             return false;
@@ -286,7 +197,7 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
         size_t n = strlen(ticket);
         if (n < 4 || n > 7 || ticket[0] < 'A' || ticket[0] > 'Z' ||
             strspn(ticket + 1, "0123456789") != n - 1) {
-            *rc = sd_rating_field_error(req, "invalid_field", "ticket",
+            *rc = sd_body_field_error(req, "invalid_field", "ticket", NULL,
                                         "ticket must be a letter A-Z and 3 to 6 digits, like "
                                         "E023");
             return false;
@@ -298,14 +209,14 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
         return false;
     if (comment && !*comment)
         comment = NULL; /* an empty optional text is no text */
-    if (comment && sd_rating_utf8_len(comment) > SD_RATING_COMMENT_MAX) {
-        *rc = sd_rating_field_error(req, "invalid_field", "comment",
+    if (comment && sd_body_utf8_len(comment) > SD_RATING_COMMENT_MAX) {
+        *rc = sd_body_field_error(req, "invalid_field", "comment", NULL,
                                     "comment must be at most %d characters; it has %zu",
-                                    SD_RATING_COMMENT_MAX, sd_rating_utf8_len(comment));
+                                    SD_RATING_COMMENT_MAX, sd_body_utf8_len(comment));
         return false;
     }
-    if (comment && sd_rating_text_bad(comment, true)) {
-        *rc = sd_rating_field_error(req, "invalid_field", "comment",
+    if (comment && sd_body_text_bad(comment, true)) {
+        *rc = sd_body_field_error(req, "invalid_field", "comment", NULL,
                                     "comment is blank or holds control characters");
         return false;
     }
@@ -315,8 +226,8 @@ static bool sd_rating_parse(sd_request *req, json_t *body, sd_rating_new *nr, in
         return false;
     if (helper && !*helper)
         helper = NULL;
-    if (helper && !sd_rating_ident(helper)) {
-        *rc = sd_rating_field_error(req, "invalid_field", "helper_id",
+    if (helper && !sd_body_ident(helper, SD_RATING_ID_MAX)) {
+        *rc = sd_body_field_error(req, "invalid_field", "helper_id", NULL,
                                     "helper_id may hold only A-Z a-z 0-9 . _ : - (1-%d)",
                                     SD_RATING_ID_MAX);
         return false;
@@ -342,7 +253,7 @@ int sd_h_rating_create(sd_request *req)
     if (!key)
         return sd_reply_error(req, 400, "invalid_idempotency_key",
                               "an Idempotency-Key header is required (8-64 of A-Z a-z 0-9 _ -)");
-    if (!sd_rating_idem_key_valid(key))
+    if (!sd_body_idem_key_valid(key))
         return sd_reply_error(req, 400, "invalid_idempotency_key",
                               "the Idempotency-Key must be 8-64 of A-Z a-z 0-9 _ -");
     /* The hash is over the C string; a NUL would hide what follows it. */
