@@ -144,7 +144,7 @@ set(CPACK_DEBIAN_SYNCD_PACKAGE_CONTROL_EXTRA
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME qifu-kiosk)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION misc)
-set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "cage, fonts-noto-cjk, libpam-systemd")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "cage, fonts-noto-cjk, fonts-dejavu-core, libpam-systemd")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "curl")
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "touch-screen terminal of the qifu service hall

@@ -152,7 +152,7 @@ static int ctl_help_list(const ctl_options *opts, int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         const sd_help_call *c = &list[i];
         qf_instant end = c->closed_at ? c->closed_at : now;
-        char age[16], resp[16] = "-";
+        char age[48], resp[48] = "-";
         ctl_help_duration(end > c->created_at ? end - c->created_at : 0, age, sizeof age);
         if (c->acked_at)
             ctl_help_duration(c->acked_at > c->created_at ? c->acked_at - c->created_at : 0,
@@ -242,7 +242,7 @@ static int ctl_help_answer(const ctl_options *opts, int argc, char **argv, bool 
     } else if (qrc != QF_OK) {
         fprintf(stderr, "qifu-ctl: help %s: the database could not be written\n", verb);
     } else {
-        char resp[16] = "";
+        char resp[48] = "";
         if (!close)
             ctl_help_duration(c.acked_at > c.created_at ? c.acked_at - c.created_at : 0, resp,
                               sizeof resp);

@@ -8,6 +8,9 @@
  * the kiosk runs from the catalog cache, or from catalog_dir in development,
  * or shows that no catalog is available. */
 #include "app.h"
+#include "app_print.h"
+#include "app_staff.h"
+#include "app_write.h"
 #include "pr.h"
 #include "qf_clock.h"
 #include "qf_version.h"
@@ -185,140 +188,6 @@ static void kapp_search_event(kapp *k, const SDL_Event *ev)
     free(job);
 }
 
-/* ---- the print worker -------------------------------------------------------
- * A ticket slip is rendered and sent off the UI thread: one thread per
- * slip (a kiosk prints one at a time), which posts ev_print with the job
- * and its outcome. The UI says 已打印 only when pr_sink_print returned
- * QF_OK, and the mapped printer state goes into the next heartbeat. */
-typedef struct kapp_print_job {
-    uint64_t request_id;
-    char sink[512];
-    pr_layout lay;
-    char font[1200];
-    char hall[256], window_name[160], number[16], issued_at[40], status_url[512];
-    int people_ahead;
-    bool priority;
-    Uint32 ev;
-    /* The outcome. */
-    bool printed;
-    pr_status status;
-    bool sink_failed;          /* the sink could not be opened (no printer) */
-    char why[256];
-} kapp_print_job;
-
-static int kapp_print_worker(void *ud)
-{
-    kapp_print_job *job = ud;
-    qf_instant at = 0;
-    char why[256] = "";
-    if (!job->issued_at[0] || qf_clock_parse_iso8601(job->issued_at, &at, why, sizeof why) != QF_OK)
-        at = qf_clock_now();
-    pr_ticket t = {
-        .hall_name = job->hall,
-        .window_name = job->window_name,
-        .number = job->number,
-        .people_ahead = job->people_ahead,
-        .issued_at = at,
-        .priority = job->priority,
-        .status_url = job->status_url,
-        .guidance = "请留意叫号屏，过号请重新取号",
-    };
-    job->lay.font_path = job->font;
-    if (strncmp(job->sink, "png:", 4) == 0)
-        mkdir(job->sink + 4, 0700);   /* the development folder; an error shows below */
-    pr_bitmap *bm = NULL;
-    pr_sink *sink = NULL;
-    qf_err rc = pr_render_ticket(&job->lay, &t, &bm, job->why, sizeof job->why);
-    if (rc == QF_OK) {
-        rc = pr_sink_open(job->sink, &sink, job->why, sizeof job->why);
-        if (rc != QF_OK)
-            job->sink_failed = true;
-    }
-    if (rc == QF_OK)
-        rc = pr_sink_print(sink, bm, &job->status, job->why, sizeof job->why);
-    job->printed = rc == QF_OK;
-    pr_sink_close(sink);
-    pr_bitmap_free(bm);
-    SDL_Event e;
-    SDL_zero(e);
-    e.type = job->ev;
-    e.user.data1 = job;
-    if (SDL_PushEvent(&e) != 1)
-        free(job);   /* the thread is joined at cleanup all the same */
-    return 0;
-}
-
-static void kapp_print_join(kapp *k)
-{
-    if (k->print_thread)
-        SDL_WaitThread(k->print_thread, NULL);
-    k->print_thread = NULL;
-}
-
-/* The state says a number waits for its slip: start the print worker. */
-static void kapp_print_start(kapp *k)
-{
-    const ks_app_ticket *t = &k->state.ticket;
-    kapp_print_join(k);
-    kapp_print_job *job = calloc(1, sizeof *job);
-    if (!job) {
-        ks_app_ticket_printed(&k->state, t->request_id, false, "error", kapp_now(k));
-        return;
-    }
-    job->request_id = t->request_id;
-    snprintf(job->sink, sizeof job->sink, "%s", k->printer_sink);
-    pr_layout_default(&job->lay, NULL);
-    job->lay.width_dots = k->printer_width_dots;
-    snprintf(job->font, sizeof job->font, "%s", k->font_path);
-    snprintf(job->hall, sizeof job->hall, "%s", k->hall_name);
-    snprintf(job->window_name, sizeof job->window_name, "%s", t->window_name);
-    snprintf(job->number, sizeof job->number, "%s", t->number);
-    snprintf(job->issued_at, sizeof job->issued_at, "%s", t->issued_at);
-    snprintf(job->status_url, sizeof job->status_url, "%s", t->status_url);
-    job->people_ahead = t->people_ahead;
-    job->priority = t->priority;
-    job->ev = k->ev_print;
-    k->print_thread = SDL_CreateThread(kapp_print_worker, "qifu-print", job);
-    if (!k->print_thread) {
-        fprintf(stderr, "qifu-kiosk: print worker: %s\n", SDL_GetError());
-        free(job);
-        ks_app_ticket_printed(&k->state, t->request_id, false, "error", kapp_now(k));
-    }
-}
-
-/* The heartbeat's words for a print outcome. */
-static const char *kapp_printer_state(const kapp_print_job *job)
-{
-    switch (job->status) {
-    case PR_STATUS_OK: return "ok";
-    case PR_STATUS_PAPER_NEAR_END: return "paper_low";
-    case PR_STATUS_PAPER_OUT: return "paper_out";
-    case PR_STATUS_OFFLINE: return "offline";
-    case PR_STATUS_COVER_OPEN:
-    case PR_STATUS_ERROR: return "error";
-    case PR_STATUS_UNKNOWN: break;
-    }
-    if (job->printed)
-        return "ok";     /* a sink that cannot answer (png, plain file) took it */
-    return job->sink_failed ? "offline" : "error";
-}
-
-static void kapp_print_event(kapp *k, const SDL_Event *ev)
-{
-    kapp_print_job *job = ev->user.data1;
-    kapp_print_join(k);           /* it has posted: it is ending */
-    const char *state = kapp_printer_state(job);
-    if (job->printed)
-        fprintf(stderr, "qifu-kiosk: ticket %s printed (%s)\n", job->number, state);
-    else
-        fprintf(stderr, "qifu-kiosk: ticket %s not printed (%s): %s\n", job->number, state,
-                job->why);
-    if (k->sync)
-        kn_sync_set_printer_status(k->sync, state);
-    ks_app_ticket_printed(&k->state, job->request_id, job->printed, state, kapp_now(k));
-    free(job);
-}
-
 /* A confirmed ticket goes to the sync worker (which owns the network). */
 static void kapp_ticket_request(kapp *k)
 {
@@ -368,9 +237,11 @@ static void kapp_ticket_event(kapp *k, const kn_ticket *tk, const char *message)
     snprintf(url + n, sizeof url - n, "/queue/%s", tk->number);
     ks_app_ticket_issued(&k->state, tk->request_id, tk->number, tk->window_name, tk->issued_at,
                          tk->people_ahead, tk->priority, url);
+    if (tk->leased)
+        ks_app_ticket_set_leased(&k->state, tk->request_id);
     if (k->state.ticket.phase == KS_TICKET_PRINTING &&
         k->state.ticket.request_id == tk->request_id)
-        kapp_print_start(k);
+        kapp_print_ticket(k);
 }
 
 static void kapp_start_sync(kapp *k)
@@ -434,6 +305,9 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     if (rc != QF_OK)
         return rc;
     k->printer_width_dots = (int)dots;
+    rc = kapp_print_init(k, err, errlen);
+    if (rc != QF_OK)
+        return rc;
     ks_app_init(&k->state, (unsigned)idle);
     ks_app_set_observer(&k->state, kapp_on_change, k);
     const char *lang = qf_config_get(k->cfg, "kiosk", "language");
@@ -463,17 +337,27 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     }
     if (!k->ren)
         return qf_err_set(err, errlen, QF_ERR_IO, "renderer: %s", SDL_GetError());
-    k->ev_sync = SDL_RegisterEvents(3);
+    k->ev_sync = SDL_RegisterEvents(4);
     if (k->ev_sync == (Uint32)-1)
         return qf_err_set(err, errlen, QF_ERR_LIMIT, "no SDL user events left");
     k->ev_search = k->ev_sync + 1;
     k->ev_print = k->ev_sync + 2;
+    k->ev_ime = k->ev_sync + 3;
 
     char *font = k->font_path;
     kapp_font_path(k->cfg, font, sizeof k->font_path);
     rc = ui_ctx_init(&k->ui, k->ren, font, KAPP_FONT_INDEX, k->w, k->h, err, errlen);
+    if (rc == QF_OK)           /* symbols the CJK face lacks: DejaVu Sans by default */
+        rc = ui_ctx_add_fallbacks(&k->ui, qf_config_get(k->cfg, "kiosk", "font_fallback"),
+                                  "DejaVuSans.ttf", err, errlen);
     if (rc != QF_OK)
         return rc;
+    if (k->ui.faces_count < 2)
+        fprintf(stderr, "qifu-kiosk: no fallback font ([kiosk] font_fallback): symbols the "
+                        "CJK face lacks (✔ ☑ ⌫) show as boxes\n");
+    /* Checks: repaint every frame whole, or log what each frame repainted. */
+    k->ui.full_redraw = getenv("QIFU_UI_FULL_REDRAW") != NULL;
+    k->ui.draw_log = getenv("QIFU_UI_DRAW_LOG") != NULL;
     ui_scene_init(&k->scene);
     k->env = (scr_env){ &k->state, &k->ui, &k->scene, k->w, k->h, k->hall_name, 0 };
     rc = kapp_load_catalog(k, err, errlen);
@@ -482,6 +366,10 @@ qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen)
     const char *url = qf_config_get(k->cfg, "server", "url");
     ks_app_configure(&k->state, lang && strcmp(lang, "en") == 0, url && *url);
     kapp_search_start(k);
+    kapp_write_init(k);
+    rc = kapp_staff_init(k, err, errlen);   /* [schedule], the log ring (app_staff.c) */
+    if (rc != QF_OK)
+        return rc;
     kapp_start_sync(k);
     k->changes |= KS_CHANGE_SCREEN;
     return QF_OK;
@@ -493,12 +381,9 @@ void kapp_cleanup(kapp *k)
         kn_sync_stop(k->sync);
     k->sync = NULL;
     kapp_search_join(k);
-    kapp_print_join(k);
-    if (k->ev_print && SDL_WasInit(SDL_INIT_EVENTS)) {
-        SDL_Event e;
-        while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_print, k->ev_print) == 1)
-            free(e.user.data1);
-    }
+    kapp_print_cleanup(k);
+    kapp_write_cleanup(k);
+    kapp_staff_cleanup(k);
     if (k->ev_search && SDL_WasInit(SDL_INIT_EVENTS)) {
         SDL_Event e;
         while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_search, k->ev_search) == 1) {
@@ -569,6 +454,13 @@ static void kapp_sync_event(kapp *k, kn_event *ev)
     case KN_EVENT_QUEUES:
         kapp_queues_event(k, &ev->queues, ev->message);
         break;
+    case KN_EVENT_DELIVERED:
+    case KN_EVENT_CASE:
+        kapp_write_sync_event(k, ev);
+        break;
+    case KN_EVENT_STAFF:
+        kapp_staff_sync_event(k, ev);
+        break;
     }
     free(ev);
 }
@@ -589,12 +481,19 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
         kapp_print_event(k, ev);
         return;
     }
+    if (ev->type == k->ev_ime) {
+        kapp_write_event(k, ev);
+        return;
+    }
+    if (kapp_staff_event(k, ev))
+        return;                    /* the hidden corner, a badge, the touch test */
     switch (ev->type) {
     case SDL_QUIT:
         k->quit = true;
         break;
     case SDL_MOUSEBUTTONDOWN:
         if (ev->button.button == SDL_BUTTON_LEFT) {
+            kapp_write_burst_end(k);
             k->redraw |= ui_scene_pointer_down(&k->scene, ev->button.x, ev->button.y, now);
             ks_app_activity(&k->state, now);
         }
@@ -613,6 +512,8 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
         break;
     case SDL_KEYDOWN:
         ks_app_activity(&k->state, now);
+        if (kapp_write_key(k, ev->key.keysym.sym))
+            break;
         if (ev->key.keysym.sym == SDLK_ESCAPE || ev->key.keysym.sym == SDLK_AC_BACK)
             ks_app_back(&k->state);
         else if (ev->key.keysym.sym == SDLK_BACKSPACE) {
@@ -625,7 +526,10 @@ void kapp_handle_event(kapp *k, const SDL_Event *ev)
         /* To the focused field, if any (its screen turns it into an action). */
         ks_app_activity(&k->state, now);
         double t = kapp_mono_ms();
-        if (ui_scene_text_input(&k->scene, ev->text.text)) {
+        if (kapp_write_text(k, ev->text.text)) {
+            if (k->key_t0 <= 0)
+                k->key_t0 = t;
+        } else if (ui_scene_text_input(&k->scene, ev->text.text)) {
             k->redraw = true;
             if (k->key_t0 <= 0)
                 k->key_t0 = t;
@@ -688,8 +592,21 @@ static void kapp_rebuild(kapp *k)
 static void kapp_draw(kapp *k)
 {
     double t = kapp_mono_ms();
+    /* A partial redraw paints over the last frame: the headless surface
+     * keeps it, a window keeps it through ui_frame_begin (see there). */
+    if (k->win && !ui_frame_begin(&k->ui, k->w, k->h))
+        ui_scene_invalidate_all(&k->scene);
     ui_scene_draw(&k->scene, &k->ui, k->w, k->h);
+    if (k->win)
+        ui_frame_end(&k->ui);
     SDL_RenderPresent(k->ren);
+    if (k->ui.draw_log) {
+        const ui_draw_stats *st = &k->scene.stats;
+        uint64_t all = (uint64_t)k->w * (uint64_t)k->h;
+        fprintf(stderr, "qifu-kiosk: draw %zu %s %llu px (%.2f%%)\n", k->frames,
+                st->px_last == 0 ? "none" : st->px_last == all ? "full" : "partial",
+                (unsigned long long)st->px_last, 100.0 * (double)st->px_last / (double)all);
+    }
     if (k->frames < sizeof k->draw_ms / sizeof k->draw_ms[0])
         k->draw_ms[k->frames] = (float)(kapp_mono_ms() - t);
     k->frames++;
@@ -712,6 +629,9 @@ static void kapp_update(kapp *k)
 {
     ks_app_tick(&k->state, kapp_now(k));
     kapp_ticket_request(k);
+    kapp_print_update(k);
+    kapp_write_update(k);
+    kapp_staff_update(k);
     if (k->state.ticket.queues_wanted) {
         ks_app_ticket_queues_asked(&k->state);
         kn_sync_queues_request(k->sync);   /* NULL (no server): no counts */
@@ -746,10 +666,12 @@ void kapp_advance(kapp *k, uint32_t ms)
             step = 1;
         k->clock_ms += step;
         ms -= step;
-        if (k->search_busy) {
-            /* The index worker runs in real time: while it is busy the
+        if (k->search_busy || k->ime_thread || kapp_print_busy(k)) {
+            /* The index worker (and the pinyin loader, and a slip on its
+             * way to the printer) run in real time: while one is busy the
              * script clock moves no faster than real time, so a bounded
-             * wait-text can see its result. */
+             * wait-text can see its result (and a print deadline means
+             * real seconds). */
             SDL_Event ev;
             if (SDL_WaitEventTimeout(&ev, (int)step))
                 kapp_handle_event(k, &ev);
@@ -766,28 +688,79 @@ static int kapp_wait_ms(const kapp *k)
     if (k->scene.gliding)
         return UI_FRAME_MS;
     if (ks_app_screen(&k->state) == KS_SCREEN_IDLE) {
-        time_t now = time(NULL);
-        uint32_t to_minute = (uint32_t)(60 - now % 60) * 1000u;
+        /* Wake just after the minute turns (to the ms, plus a little so the
+         * clock reads the new minute), not up to a second late. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint32_t in_minute = (uint32_t)(ts.tv_sec % 60) * 1000u + (uint32_t)(ts.tv_nsec / 1000000);
+        uint32_t to_minute = 60000u - in_minute + 5u;
         if (to_minute < t)
             t = to_minute;
     }
     return t > 60000u ? 60000 : (int)t;
 }
 
+/* Events that take the kept frame's pixels away: the next draw repaints all. */
+static void kapp_check_lost_frame(kapp *k, const SDL_Event *ev)
+{
+    if (ev->type == SDL_RENDER_TARGETS_RESET || ev->type == SDL_RENDER_DEVICE_RESET ||
+        (ev->type == SDL_WINDOWEVENT && ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
+        ui_scene_invalidate_all(&k->scene);
+        k->redraw = true;
+    }
+}
+
+/* SDL_WaitEventTimeout sleeps until an event only on video drivers that
+ * can block (x11, wayland, windows, cocoa); on the others (kmsdrm, dummy)
+ * it polls every 1 ms, 1000 wake-ups a second on an idle kiosk. There the
+ * loop polls every KAPP_POLL_MS instead (a touch waits at most that long to
+ * be seen; on the idle screen, where a touch only starts a session,
+ * KAPP_POLL_IDLE_MS), except while a finger is down or a list glides, when
+ * frames follow the finger. Worker events (SDL_PushEvent) are polled alike. */
+#define KAPP_POLL_MS 10
+#define KAPP_POLL_IDLE_MS 40
+
+static bool kapp_wait_event(kapp *k, SDL_Event *ev, int timeout_ms, bool driver_blocks)
+{
+    if (driver_blocks || k->scene.down || k->scene.gliding)
+        return SDL_WaitEventTimeout(ev, timeout_ms) == 1;
+    Uint32 end = SDL_GetTicks() + (Uint32)timeout_ms;
+    Uint32 step = ks_app_screen(&k->state) == KS_SCREEN_IDLE ? KAPP_POLL_IDLE_MS : KAPP_POLL_MS;
+    for (;;) {
+        if (SDL_PollEvent(ev))
+            return true;
+        Sint32 left = (Sint32)(end - SDL_GetTicks());
+        if (left <= 0)
+            return false;
+        SDL_Delay((Uint32)left < step ? (Uint32)left : step);
+    }
+}
+
 int kapp_run(kapp *k)
 {
     SDL_Event ev;
+    const char *driver = SDL_GetCurrentVideoDriver();
+    bool blocks = driver && (strcmp(driver, "x11") == 0 || strcmp(driver, "wayland") == 0 ||
+                             strcmp(driver, "windows") == 0 || strcmp(driver, "cocoa") == 0);
     while (!k->quit) {
         kapp_update(k);
         bool idle_clock = ks_app_screen(&k->state) == KS_SCREEN_IDLE;
-        if (SDL_WaitEventTimeout(&ev, kapp_wait_ms(k))) {
+        if (kapp_wait_event(k, &ev, kapp_wait_ms(k), blocks)) {
+            kapp_check_lost_frame(k, &ev);
             kapp_handle_event(k, &ev);
-            while (SDL_PollEvent(&ev))
+            while (SDL_PollEvent(&ev)) {
+                kapp_check_lost_frame(k, &ev);
                 kapp_handle_event(k, &ev);
+            }
         } else if (idle_clock) {
             k->changes |= KS_CHANGE_SCREEN;   /* the idle clock moved on */
         }
     }
+    const ui_draw_stats *st = &k->scene.stats;
+    fprintf(stderr,
+            "qifu-kiosk: %zu frames (%llu full, %llu partial, %llu unchanged), %llu px drawn\n",
+            k->frames, (unsigned long long)st->full_frames, (unsigned long long)st->partial_frames,
+            (unsigned long long)st->skipped_frames, (unsigned long long)st->px_total);
     return 0;
 }
 

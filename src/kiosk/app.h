@@ -14,8 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kn_outbox.h"
 #include "kn_sync.h"
 #include "ks_app.h"
+#include "ks_ime.h"
 #include "qf_config.h"
 #include "scr.h"
 #include "ui.h"
@@ -76,6 +78,17 @@ typedef struct kapp {
     char catalog_source[64];   /* "cache", "catalog_dir", "none" */
     unsigned sync_interval_s;  /* [server] sync_interval_s, default 60 */
     int screen_width_mm;       /* [kiosk] screen_width_mm: the panel's width */
+    /* Writing (app_write.c): the outbox handle of the UI thread, the pinyin
+     * engine (loaded by ime_thread, which posts ev_ime) and the scanner's
+     * burst so far (zeroed after every Return). */
+    kn_outbox *outbox;
+    ks_ime *ime;
+    SDL_Thread *ime_thread;
+    bool ime_tried;            /* the loader ran (once per process) */
+    Uint32 ev_ime;
+    char scan[512];
+    size_t scan_len;
+    uint64_t scan_last_ms;
 } kapp;
 
 qf_err kapp_init(kapp *k, const kapp_options *opt, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app_staff.h"
 #include "in_script.h"
 #include "qf_version.h"
 
@@ -96,6 +97,8 @@ int main(int argc, char **argv)
                 k->frames, p50, p99, k->ui.cache_hits, k->ui.cache_misses);
     } else {
         status = kapp_run(k);
+        if (status == 0)           /* the nightly restart asks systemd for a fresh start */
+            status = kapp_staff_exit_status(k);
     }
 out:
     kapp_cleanup(k);

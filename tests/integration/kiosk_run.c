@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -213,4 +215,104 @@ size_t kiosk_dump_count_role(json_t *j, const char *role)
 long kiosk_rect_at(json_t *w, size_t i)
 {
     return (long)json_integer_value(json_array_get(json_object_get(w, "rect"), i));
+}
+
+/* ---- kiosk_site ----------------------------------------------------------- */
+
+static uint64_t kiosk_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void kiosk_site_ctl(kiosk_site *s, const char *const *args, char **out)
+{
+    char *text = NULL;
+    int rc = harness_ctl(&s->h, &text, args);
+    if (rc != 0)
+        fail_msg("qifu-ctl %s %s: exit %d: %s", args[0], args[1] ? args[1] : "", rc,
+                 text ? text : "");
+    if (out)
+        *out = text;
+    else
+        free(text);
+}
+
+int kiosk_site_setup(kiosk_site *s, const char *tag)
+{
+    char err[256], op[64], name[64], *out = NULL;
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/qifu-site-%s-XXXXXX", tag);
+    if (!mkdtemp(s->dir))
+        return -1;
+    if (qf_catalog_new(&s->cat) != QF_OK ||
+        qf_catalog_load_dir(s->cat, QIFU_SOURCE_DIR "/assets/catalog", err, sizeof err) != QF_OK)
+        return -1;
+    harness_start(&s->h, true);
+    const char *import[] = { "catalog", "import", QIFU_SOURCE_DIR "/assets/catalog", NULL };
+    kiosk_site_ctl(s, import, NULL);
+    /* The daemon serves an import within about a second: wait for v1. */
+    harness_operator(&s->h, "ops-site", op);
+    uint64_t end = kiosk_now_ms() + 20000u;
+    for (;;) {
+        harness_response r = harness_request(&s->h, "GET", "/api/v1/catalog", op, NULL, NULL);
+        bool ok = r.status == 200 && r.headers && strstr(r.headers, "\"catalog-v1\"");
+        harness_response_free(&r);
+        if (ok)
+            break;
+        if (kiosk_now_ms() > end)
+            fail_msg("the daemon did not serve catalog v1 in time");
+        poll(NULL, 0, 20);
+    }
+    snprintf(name, sizeof name, "kiosk-%s", tag);
+    const char *enroll[] = { "device", "enroll", name, "--hall", "qiantang", NULL };
+    kiosk_site_ctl(s, enroll, &out);
+    const char *p = out ? strstr(out, "code: ") : NULL;
+    if (!p || sscanf(p + 6, "%63s", s->code) != 1) {
+        free(out);
+        return -1;
+    }
+    free(out);
+    return 0;
+}
+
+int kiosk_site_teardown(kiosk_site *s)
+{
+    char cmd[300];
+    harness_stop(&s->h);
+    qf_catalog_free(s->cat);
+    s->cat = NULL;
+    if (getenv("QIFU_IT_KEEP")) {
+        fprintf(stderr, "# kept %s\n", s->dir);
+        return 0;
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+    return strncmp(s->dir, "/tmp/qifu-site-", 15) == 0 && system(cmd) == 0 ? 0 : -1;
+}
+
+void kiosk_site_config(const kiosk_site *s, const char *url, int idle_timeout_s,
+                       const char *extra)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/kiosk.ini", s->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "[server]\n"
+            "url = %s\n"
+            "ca_file = %s\n"
+            "enroll_code = %s\n"
+            "sync_interval_s = 1\n"
+            "[kiosk]\n"
+            "state_dir = %s/state\n"
+            "hall_name = 钱塘区企业综合服务中心\n"
+            "idle_timeout_s = %d\n"
+            "language = zh\n"
+            "[printer]\n"
+            "sink = png:%s/slips\n"
+            "%s",
+            url ? url : s->h.base, s->h.cert, s->code, s->dir, idle_timeout_s, s->dir,
+            extra ? extra : "");
+    assert_int_equal(fclose(fp), 0);
 }

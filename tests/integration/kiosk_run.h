@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "harness.h"
 #include "qf_catalog.h"
 
 typedef struct kiosk_run {
@@ -48,5 +49,26 @@ const char *kiosk_dump_screen(json_t *dump);
 json_t *kiosk_dump_find(json_t *dump, const char *role, const char *needle);
 size_t kiosk_dump_count_role(json_t *dump, const char *role);
 long kiosk_rect_at(json_t *widget, size_t i);
+
+/* ---- a kiosk site: the real daemon (TLS) with the shipped catalog
+ * published and one kiosk's enrollment code, and the kiosk's folder ---- */
+typedef struct kiosk_site {
+    harness h;
+    char dir[256];        /* kiosk.ini, state/, scripts, dumps; removed at teardown */
+    char code[64];        /* the enrollment code */
+    qf_catalog *cat;
+} kiosk_site;
+
+/* tag names the folder (/tmp/qifu-site-TAG-XXXXXX) and the device. 0 on success. */
+int kiosk_site_setup(kiosk_site *s, const char *tag);
+int kiosk_site_teardown(kiosk_site *s);    /* QIFU_IT_KEEP=1 keeps the folders */
+/* Writes dir/kiosk.ini: the daemon's URL (or url when not NULL, e.g. a
+ * dead port), its CA, the code, sync every second, state in dir/state, the
+ * idle timeout, then extra lines (may be NULL) appended as they are. */
+void kiosk_site_config(const kiosk_site *s, const char *url, int idle_timeout_s,
+                       const char *extra);
+/* qifu-ctl with the site's daemon; fails the test on a non-zero exit.
+ * Ownership: *out (when out is not NULL) is the caller's to free. */
+void kiosk_site_ctl(kiosk_site *s, const char *const *args, char **out);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_kiosk_a11y.c — qifu-kiosk's accessibility rules, checked from its
  * headless dumps and screenshots (catalog_dir, no server):
  *   touch targets: every button, tile and list item on the home, board and
- *     guide screens (and home in large-text mode) is at least 15 mm in both
+ *     guide screens, the request form with the on-screen keyboard and its
+ *     candidate bar (and home in large-text mode) is at least 15 mm in both
  *     dimensions at 1080x1920, taking the panel as 299 mm wide (a 24" 16:9
  *     panel in portrait: the most px per mm of the panels we expect, so the
  *     strictest case; the kiosk's default screen_width_mm is 340), and at
@@ -201,6 +202,13 @@ static void check_touch_targets(void)
              "tap 540 540\n"
              "wait-text 人才服务 1000\n"
              "dump %s/home.json\n"
+             "tap-text 我要提诉求\n"
+             "tap-text 企业名称\n"
+             "wait-text 中→英 20000\n"
+             "type qi\n"
+             "dump %s/form.json\n"
+             "key Escape\n"
+             "key Escape\n"
              "tap-text 人才服务\n"
              "wait-text %s 1000\n"
              "dump %s/board.json\n"
@@ -213,10 +221,11 @@ static void check_touch_targets(void)
              "tap-text 大字模式\n"
              "dump %s/home-large.json\n"
              "quit\n",
-             dir, svc->category3, dir, svc->category3, svc->category3, dir, dir);
+             dir, dir, svc->category3, dir, svc->category3, svc->category3, dir, dir);
     assert_int_equal(run_kiosk(script, NULL), 0);
     size_t n = check_targets("home.json", "home");
     assert_true(n >= 9);   /* the nine board tiles at least */
+    n += check_targets("form.json", "form");   /* with the keyboard and its candidates */
     n += check_targets("board.json", "board");
     n += check_targets("guide.json", "guide");
     n += check_targets("home-large.json", "home");

@@ -475,7 +475,7 @@ static void test_refused_body_is_reported_with_its_chinese_reason(void **state)
 static void test_case_lookup_answers_right_digits_only(void **state)
 {
     uint64_t right = 11, wrong = 12;
-    char lower[32];
+    char lower[48];
     kn_event ev;
     size_t from = event_count();
     (void)state;

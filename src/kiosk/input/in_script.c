@@ -81,19 +81,27 @@ static qf_err in_key(kapp *k, const char *name, char *err, size_t errlen)
     return QF_OK;
 }
 
-static void in_type(kapp *k, const char *text)
+/* A physical keyboard sends one SDL_TEXTINPUT per character (so pinyin
+ * letters compose one by one); a scanner in keyboard mode types just as
+ * fast but all at once, ending with Return (the kiosk tells the two apart
+ * by the pace and the length: app_write.c). */
+static void in_type(kapp *k, const char *text, bool scanner)
 {
     size_t len = strlen(text), off = 0;
     while (off < len) {
         SDL_Event e;
         SDL_zero(e);
         e.type = SDL_TEXTINPUT;
-        size_t n = qf_utf8_cut(text + off, len - off, sizeof e.text.text - 1);
+        uint32_t cp;
+        size_t n = scanner ? qf_utf8_cut(text + off, len - off, sizeof e.text.text - 1)
+                           : qf_utf8_decode(text + off, len - off, &cp);
         if (n == 0)
             n = 1;
         memcpy(e.text.text, text + off, n);
         in_push(k, &e);
         off += n;
+        if (!scanner)
+            kapp_pump(k);
     }
     kapp_pump(k);
 }
@@ -167,9 +175,9 @@ static qf_err in_command(kapp *k, char *line, bool *quit, char *err, size_t errl
         in_mouse(k, SDL_MOUSEBUTTONUP, (int)a[2], (int)a[3]);
         kapp_pump(k);
     } else if (strcmp(cmd, "type") == 0) {
-        in_type(k, in_rest(cur));
+        in_type(k, in_rest(cur), false);
     } else if (strcmp(cmd, "scan") == 0) {
-        in_type(k, in_rest(cur));
+        in_type(k, in_rest(cur), true);
         return in_key(k, "Return", err, errlen);
     } else if (strcmp(cmd, "key") == 0) {
         const char *name = in_word(&cur);

@@ -60,7 +60,7 @@ static const char KN_OUTBOX_DDL[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " ref TEXT NOT NULL UNIQUE,"
     " key TEXT NOT NULL UNIQUE,"
-    " kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),"
+    " kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 15)," /* kn_outbox_kind; room to grow */
     " state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),"
     " path TEXT NOT NULL,"
     " body TEXT,"
@@ -259,20 +259,25 @@ static bool path_ok(const char *p)
     return true;
 }
 
-qf_err kn_outbox_put(kn_outbox *ob, kn_outbox_kind kind, const char *path, const char *json_body,
-                     char *ref, size_t reflen, char *err, size_t errlen)
+static bool kind_ok(kn_outbox_kind kind)
+{
+    return kind == KN_OUTBOX_CASE || kind == KN_OUTBOX_FEEDBACK || kind == KN_OUTBOX_RATING ||
+           kind == KN_OUTBOX_INSPECTION || kind == KN_OUTBOX_TICKET;
+}
+
+qf_err kn_outbox_insert(sqlite3 *db, kn_outbox_kind kind, const char *path,
+                        const char *json_body, char *ref, size_t reflen, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *seq = NULL, *ins = NULL;
     char key[KN_OUTBOX_KEY_MAX], day[16], myref[KN_OUTBOX_REF_MAX];
     int y, m, d;
-    int64_t n;
     qf_instant now = qf_clock_now();
     qf_err result = QF_OK;
-    bool in_tx = false;
 
     if (ref && reflen)
         ref[0] = '\0';
-    if (!ob || (kind != KN_OUTBOX_CASE && kind != KN_OUTBOX_FEEDBACK && kind != KN_OUTBOX_RATING))
+    if (!kind_ok(kind))
         return qf_err_set(err, errlen, QF_ERR_INVALID, "outbox: unknown kind");
     if (!path_ok(path))
         return qf_err_set(err, errlen, QF_ERR_INVALID, "outbox: path must be /api/v1/…");
@@ -286,33 +291,27 @@ qf_err kn_outbox_put(kn_outbox *ob, kn_outbox_kind kind, const char *path, const
     qf_day_to_ymd(qf_instant_day(now), &y, &m, &d);
     snprintf(day, sizeof day, "%04d%02d%02d", y, m, d);
 
-    if (sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        result = db_fail(ob, err, errlen, "begin");
-        goto out;
-    }
-    in_tx = true;
-    if (sqlite3_prepare_v2(ob->db,
+    if (sqlite3_prepare_v2(db,
                            "INSERT INTO day_seq(day, n) VALUES (?1, 1)"
                            " ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
                            -1, &seq, NULL) != SQLITE_OK) {
-        result = db_fail(ob, err, errlen, "day sequence");
+        result = qf_err_set(err, errlen, QF_ERR_STORAGE, "outbox: day sequence: %s",
+                            sqlite3_errmsg(db));
         goto out;
     }
     sqlite3_bind_text(seq, 1, day, -1, SQLITE_STATIC);
     if (sqlite3_step(seq) != SQLITE_ROW) {
-        result = db_fail(ob, err, errlen, "day sequence");
+        result = qf_err_set(err, errlen, QF_ERR_STORAGE, "outbox: day sequence: %s",
+                            sqlite3_errmsg(db));
         goto out;
     }
-    n = sqlite3_column_int64(seq, 0);
-    sqlite3_finalize(seq);
-    seq = NULL;
-    snprintf(myref, sizeof myref, "L%s-%04lld", day, (long long)n);
-
-    if (sqlite3_prepare_v2(ob->db,
+    snprintf(myref, sizeof myref, "L%s-%04lld", day, (long long)sqlite3_column_int64(seq, 0));
+    if (sqlite3_prepare_v2(db,
                            "INSERT INTO items(ref, key, kind, state, path, body, created_at,"
                            " next_attempt_ms) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, 0)",
                            -1, &ins, NULL) != SQLITE_OK) {
-        result = db_fail(ob, err, errlen, "insert");
+        result = qf_err_set(err, errlen, QF_ERR_STORAGE, "outbox: insert: %s",
+                            sqlite3_errmsg(db));
         goto out;
     }
     sqlite3_bind_text(ins, 1, myref, -1, SQLITE_STATIC);
@@ -322,24 +321,38 @@ qf_err kn_outbox_put(kn_outbox *ob, kn_outbox_kind kind, const char *path, const
     sqlite3_bind_text(ins, 5, json_body, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 6, (int64_t)now);
     if (sqlite3_step(ins) != SQLITE_DONE) {
-        result = db_fail(ob, err, errlen, "insert");
+        result = qf_err_set(err, errlen, QF_ERR_STORAGE, "outbox: insert: %s",
+                            sqlite3_errmsg(db));
         goto out;
     }
-    sqlite3_finalize(ins);
-    ins = NULL;
-    /* synchronous=FULL: COMMIT returns after the WAL is fsynced. */
-    if (sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        result = db_fail(ob, err, errlen, "commit");
-        goto out;
-    }
-    in_tx = false;
     if (ref && reflen)
         snprintf(ref, reflen, "%s", myref);
 out:
     sqlite3_finalize(seq);
     sqlite3_finalize(ins);
-    if (in_tx)
+    return result;
+}
+
+qf_err kn_outbox_put(kn_outbox *ob, kn_outbox_kind kind, const char *path, const char *json_body,
+                     char *ref, size_t reflen, char *err, size_t errlen)
+{
+    qf_err result;
+
+    if (ref && reflen)
+        ref[0] = '\0';
+    if (!ob)
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "outbox: no handle");
+    if (sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(ob, err, errlen, "begin");
+    result = kn_outbox_insert(ob->db, kind, path, json_body, ref, reflen, err, errlen);
+    /* synchronous=FULL: COMMIT returns after the WAL is fsynced. */
+    if (result == QF_OK && sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        result = db_fail(ob, err, errlen, "commit");
+    if (result != QF_OK) {
         rollback(ob);
+        if (ref && reflen)
+            ref[0] = '\0';
+    }
     return result;
 }
 

@@ -27,7 +27,14 @@ typedef enum kn_outbox_kind {
     KN_OUTBOX_CASE = 0,        /* POST /api/v1/cases (Idempotency-Key) */
     KN_OUTBOX_FEEDBACK,        /* POST /api/v1/cases/{no}/feedback */
     KN_OUTBOX_RATING,          /* POST /api/v1/ratings (Idempotency-Key) */
-} kn_outbox_kind;
+    KN_OUTBOX_INSPECTION = 3,  /* POST /api/v1/devices/{id}/inspections, queued offline */
+    KN_OUTBOX_TICKET = 4,      /* POST /api/v1/tickets, leased form: an offline
+                                  number's registration. Written by kn_lease_issue
+                                  (kn_lease.h) with kn_outbox_insert in the
+                                  transaction that marks the number used.
+                                  Idempotent on the daemon's side (200 on a
+                                  repeat); the key header is sent and ignored. */
+} kn_outbox_kind;              /* stored in outbox.db: never renumbered */
 
 typedef enum kn_outbox_state {
     KN_OUTBOX_PENDING = 0,
@@ -75,6 +82,14 @@ qf_err kn_outbox_next_due(kn_outbox *ob, int64_t now_ms, kn_outbox_item *out, ch
 qf_err kn_outbox_get(kn_outbox *ob, const char *ref, kn_outbox_item *out, char *err,
                      size_t errlen);
 void kn_outbox_item_free(kn_outbox_item *item);
+
+/* The same write inside a transaction the caller holds on its own
+ * connection to STATE_DIR/outbox.db (kn_lease marks a number used and queues
+ * its registration in one commit). No BEGIN/COMMIT here. */
+struct sqlite3;
+qf_err kn_outbox_insert(struct sqlite3 *db, kn_outbox_kind kind, const char *path,
+                        const char *json_body, char *ref, size_t reflen, char *err,
+                        size_t errlen);
 
 /* Outcomes of one attempt: delivered with the daemon's answer (the body is
  * wiped); failed for now (attempts + 1, next try at next_attempt_ms);

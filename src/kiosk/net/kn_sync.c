@@ -77,9 +77,32 @@
  * runs without it and says so once with KN_EVENT_ERROR: the file may hold
  * undelivered requests and needs an operator, not a silent replacement.
  *
+ * Offline ticket numbers (kn_lease.c, API.md "Offline ticket numbers").
+ * While the daemon answers, each round (at most every sync_interval_s, and
+ * right after a ticket or a new catalog) the worker keeps a block of
+ * leased numbers per ticket window of its cached catalog: POST
+ * /api/v1/tickets/lease for KN_LEASE_BLOCK more when fewer than
+ * KN_LEASE_LOW are left today. Numbers of earlier days are dropped first
+ * (Asia/Shanghai midnight). A lease refused for good (409 lease_limit,
+ * queue_full, no_ticket_prefix; 404 unknown_window) is not asked again
+ * that day. When a ticket request gets no answer at all (transport
+ * failure), the worker issues the next unused number of the window
+ * (kn_lease_issue: marked used and its registration put in the outbox in
+ * one transaction) and answers KN_EVENT_TICKET ok with .leased and
+ * people_ahead -1; the outbox registers it once the link is back (a 409
+ * lease_expired / not_leased is a refusal kept for the operator). With no
+ * number left, or lease.db unusable, it stays "offline".
+ *
  * Case look-ups (kn_sync_case_lookup): GET /api/v1/cases/{no}?phone4=, one
  * at a time, answered with one KN_EVENT_CASE; the digits are zeroed once
  * the URL is built and sent.
+ *
+ * Staff requests (kn_staff.c): helper and technician sign-in, help calls,
+ * the device's inspection and maintenance notice. Each round runs the ones
+ * queued (kn_staff_step), even while halted (they are answered "offline"
+ * then); kn_sync_request is their HTTP call, with a helper's staff session
+ * as the bearer where needed. The heartbeat's answer names the device
+ * (STATE_DIR/device_id) and feeds kn_sync_status_get.
  *
  * Not here: the SQLite cache (kn_cache.c) and outbox (kn_outbox.c), the
  * UI's reaction to events (the UI pushes an SDL event from the callback),
@@ -102,7 +125,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kn_lease.h"
 #include "kn_outbox.h"
+#include "kn_staff.h"
+#include "qf_clock.h"
 #include "qf_log.h"
 #include "qf_version.h"
 
@@ -169,8 +195,11 @@ struct kn_sync {
     char lookup_no[32];
     char lookup_phone4[5]; /* zeroed as soon as the worker took it */
     uint64_t lookup_id;
+    kn_staff *staff;       /* staff requests (kn_staff.c): its slots are guarded by mu */
+    kn_sync_status status; /* for kn_sync_status_get: guarded by mu */
 
     /* Worker-only from here. */
+    const char *bearer;    /* kn_sync_request: a staff session instead of the token */
     CURL *curl;
     kn_cache *cache;
     kn_outbox *outbox;     /* NULL when outbox.db could not be opened */
@@ -178,6 +207,16 @@ struct kn_sync {
     bool outbox_kick;      /* the link just came up: send what is due */
     bool outbox_hurry;     /* … after being down: and what waits out a backoff */
     int64_t outbox_pause_ms; /* wall ms: the outbox rests after a storage failure */
+    kn_lease *lease;       /* leased numbers; NULL when unusable (no offline numbers) */
+    bool lease_kick;       /* check the blocks at the next good round */
+    uint64_t next_lease;   /* monotonic ms of the next block check */
+    int64_t lwin_version;  /* the catalog version lwin was read from; 0 none */
+    size_t lwin_count;
+    struct {
+        char id[64];
+        char name[160];
+        char refused_day[KN_LEASE_DAY_MAX]; /* a lease refused for good that day */
+    } lwin[KN_QUEUES_MAX]; /* the windows with a ticket_prefix */
     char token[KN_TOKEN_MAX];
     char etag[KN_ETAG_MAX];
     int64_t version;       /* 0 = the cache is empty */
@@ -231,6 +270,9 @@ static void link_up(kn_sync *s)
         s->outbox_hurry = s->outbox_hurry || s->link == KN_LINK_DOWN;
         s->link = KN_LINK_UP;
         s->outbox_kick = true;
+        pthread_mutex_lock(&s->mu);
+        s->status.link = 1;
+        pthread_mutex_unlock(&s->mu);
         qf_info("sync: daemon reachable");
         emit(s, KN_EVENT_ONLINE, NULL, "online");
     }
@@ -241,6 +283,10 @@ static void link_down(kn_sync *s, const char *why)
     s->failures++;
     if (atomic_load(&s->stop))
         return; /* the transfer was aborted by kn_sync_stop: not news */
+    pthread_mutex_lock(&s->mu);
+    s->status.link = 2;
+    snprintf(s->status.last_error, sizeof s->status.last_error, "%s", why);
+    pthread_mutex_unlock(&s->mu);
     if (s->link != KN_LINK_DOWN) {
         s->link = KN_LINK_DOWN;
         qf_warn("sync: offline: %s", why);
@@ -349,7 +395,7 @@ static qf_err http_call_key(kn_sync *s, const char *method, const char *path,
     KN_APPEND("Accept: application/json");
     KN_APPEND("Expect:");
     if (with_token) {
-        snprintf(line, sizeof line, "Authorization: Bearer %s", s->token);
+        snprintf(line, sizeof line, "Authorization: Bearer %s", s->bearer ? s->bearer : s->token);
         KN_APPEND(line);
     }
     if (if_none_match && *if_none_match) {
@@ -697,6 +743,49 @@ static enum kn_outcome fetch_catalog(kn_sync *s, bool full, int depth)
     return out;
 }
 
+/* STATE_DIR/device_id: the id the daemon gave this kiosk, kept so that an
+ * inspection can name it before the first heartbeat after a restart. */
+static void device_id_load(kn_sync *s)
+{
+    char path[4200], buf[64] = "";
+    snprintf(path, sizeof path, "%s/device_id", s->state_dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return;
+    if (fgets(buf, sizeof buf, fp))
+        buf[strcspn(buf, "\r\n")] = '\0';
+    fclose(fp);
+    snprintf(s->status.device_id, sizeof s->status.device_id, "%s", buf);
+}
+
+/* The heartbeat's answer names the device; the status gets the rest. */
+static void heartbeat_taken(kn_sync *s, const kn_resp *r, size_t depth)
+{
+    json_t *root = r->body.data ? json_loadb(r->body.data, r->body.len, 0, NULL) : NULL;
+    const char *id = json_string_value(json_object_get(root, "device_id"));
+    bool changed = false;
+    pthread_mutex_lock(&s->mu);
+    s->status.last_ok_s = (int64_t)time(NULL);
+    s->status.catalog_version = s->version;
+    s->status.outbox_depth = depth;
+    s->status.last_error[0] = '\0';
+    if (id && strlen(id) < sizeof s->status.device_id && strcmp(id, s->status.device_id) != 0) {
+        snprintf(s->status.device_id, sizeof s->status.device_id, "%s", id);
+        changed = true;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (changed) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/device_id", s->state_dir);
+        FILE *fp = fopen(path, "w");
+        if (!fp || fprintf(fp, "%s\n", id) < 0)
+            qf_warn("sync: %s: cannot write", path);
+        if (fp)
+            fclose(fp);
+    }
+    json_decref(root);
+}
+
 static enum kn_outcome step_heartbeat(kn_sync *s)
 {
     char err[256], status[16], code[64];
@@ -737,6 +826,8 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     }
     free(text);
     link_up(s);
+    if (r.status == 200)
+        heartbeat_taken(s, &r, depth);
     if (r.status == 401) {
         out = KN_DENIED;
     } else if (r.status != 200) {
@@ -747,6 +838,181 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     }
     resp_cleanup(&r);
     return out;
+}
+
+/* ---- leased ticket numbers ---------------------------------------------------- */
+
+/* Today in Asia/Shanghai, "YYYY-MM-DD". */
+static void lease_today(char day[KN_LEASE_DAY_MAX])
+{
+    qf_day_format(qf_instant_day(qf_clock_now()), day, KN_LEASE_DAY_MAX);
+}
+
+/* The ticket windows of the cached catalog, re-read when its version moved. */
+static void lease_windows(kn_sync *s)
+{
+    char err[256];
+    qf_catalog *cat = NULL;
+    int64_t version = 0;
+
+    if (s->version <= 0 || s->version == s->lwin_version)
+        return;
+    if (kn_cache_build(s->cache, &cat, &version, err, sizeof err) != QF_OK) {
+        qf_warn("sync: lease: catalog cache: %s", err);
+        return;
+    }
+    s->lwin_count = 0;
+    for (size_t i = 0; i < cat->windows_count && s->lwin_count < KN_QUEUES_MAX; i++) {
+        const qf_catalog_window *w = &cat->windows[i];
+        if (!w->ticket_prefix || !*w->ticket_prefix || strlen(w->id) >= sizeof s->lwin[0].id)
+            continue;
+        snprintf(s->lwin[s->lwin_count].id, sizeof s->lwin[0].id, "%s", w->id);
+        snprintf(s->lwin[s->lwin_count].name, sizeof s->lwin[0].name, "%s",
+                 w->name ? w->name : "");
+        s->lwin[s->lwin_count].refused_day[0] = '\0';
+        s->lwin_count++;
+    }
+    s->lwin_version = version;
+    qf_catalog_free(cat);
+}
+
+/* One lease request for window lwin[i]: n more numbers. *end_round: the
+ * daemon is busy (429, 5xx): the other windows wait for the next round. */
+static enum kn_outcome lease_one(kn_sync *s, size_t i, size_t n, const char *today,
+                                 bool *end_round)
+{
+    char err[256], code[64], day[KN_LEASE_DAY_MAX];
+    const char *numbers[KN_LEASE_COUNT_MAX];
+    json_t *body, *root = NULL, *arr;
+    char *text;
+    kn_resp r;
+    size_t count = 0, k;
+    enum kn_outcome out = KN_DONE;
+
+    body = json_pack("{s:s, s:I}", "window", s->lwin[i].id, "count", (json_int_t)n);
+    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text)
+        return KN_RETRY;
+    if (http_call(s, "POST", "/api/v1/tickets/lease", text, true, NULL, &r, err, sizeof err)) {
+        free(text);
+        resp_cleanup(&r);
+        link_down(s, err);
+        return KN_NET;
+    }
+    free(text);
+    link_up(s);
+    if (r.status == 200 || r.status == 201) {
+        json_t *v;
+        root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+        arr = json_object_get(root, "numbers");
+        const char *d = json_string_value(json_object_get(root, "day"));
+        snprintf(day, sizeof day, "%s", d ? d : "");
+        json_array_foreach(arr, k, v) {
+            if (json_is_string(v) && count < KN_LEASE_COUNT_MAX)
+                numbers[count++] = json_string_value(v);
+        }
+        if (!count || kn_lease_store(s->lease, s->lwin[i].id, day, numbers, count, err,
+                                     sizeof err) != QF_OK)
+            qf_warn("sync: lease for %s not kept: %s", s->lwin[i].id,
+                    count ? err : "no numbers in the answer");
+        else
+            qf_info("sync: leased %s..%s for %s (%s)", numbers[0], numbers[count - 1],
+                    s->lwin[i].id, day);
+        if (strcmp(day, today) != 0) {
+            /* The daemon's day is not ours (a clock off around midnight):
+             * the block does not count as today's here, and asking again
+             * each round would only run into the daemon's cap. */
+            qf_warn("sync: leased for %s but this kiosk's day is %s; no more leases today",
+                    day[0] ? day : "?", today);
+            snprintf(s->lwin[i].refused_day, sizeof s->lwin[i].refused_day, "%s", today);
+        }
+    } else if (r.status == 401) {
+        out = KN_DENIED;
+    } else {
+        error_code(&r, code, sizeof code);
+        qf_warn("sync: lease for %s answered %ld %s", s->lwin[i].id, r.status, code);
+        if (r.status == 404 || r.status == 409) /* lease_limit, queue_full, …: not today */
+            snprintf(s->lwin[i].refused_day, sizeof s->lwin[i].refused_day, "%s", today);
+        else
+            *end_round = r.status == 429 || r.status >= 500;
+    }
+    json_decref(root);
+    resp_cleanup(&r);
+    return out;
+}
+
+/* Keeps a block per ticket window topped up; drops earlier days' numbers. */
+static enum kn_outcome step_leases(kn_sync *s)
+{
+    char today[KN_LEASE_DAY_MAX], err[256];
+    size_t dropped = 0;
+
+    if (!s->lease || !s->token[0])
+        return KN_DONE;
+    lease_today(today);
+    if (kn_lease_drop_before(s->lease, today, &dropped, err, sizeof err) != QF_OK)
+        qf_warn("sync: %s", err);
+    else if (dropped)
+        qf_info("sync: %zu unused leased number(s) of earlier days dropped", dropped);
+    lease_windows(s);
+    for (size_t i = 0; i < s->lwin_count && !atomic_load(&s->stop); i++) {
+        size_t unused = 0, n;
+        if (strcmp(s->lwin[i].refused_day, today) == 0)
+            continue;
+        if (kn_lease_unused(s->lease, s->lwin[i].id, today, &unused, err, sizeof err) != QF_OK) {
+            qf_warn("sync: %s", err);
+            return KN_DONE;
+        }
+        n = kn_lease_topup_count(unused);
+        if (n == 0)
+            continue;
+        bool end_round = false;
+        enum kn_outcome rc = lease_one(s, i, n, today, &end_round);
+        if (rc != KN_DONE || end_round)
+            return rc;
+    }
+    return KN_DONE;
+}
+
+/* The daemon did not answer a ticket request: the next leased number of
+ * the window, if any (ev filled in); false when none is held. */
+static bool issue_leased(kn_sync *s, const char *window, bool priority, kn_event *ev)
+{
+    char today[KN_LEASE_DAY_MAX], at[32], err[256], ref[KN_OUTBOX_REF_MAX];
+    kn_ticket *t = &ev->ticket;
+
+    if (!s->lease)
+        return false;
+    lease_today(today);
+    /* Midnight may have passed offline: yesterday's numbers go now (they
+     * would not be issued anyway: only today's are). */
+    if (kn_lease_drop_before(s->lease, today, NULL, err, sizeof err) != QF_OK)
+        qf_warn("sync: %s", err);
+    qf_clock_format_iso8601(qf_clock_now(), at, sizeof at);
+    qf_err rc = kn_lease_issue(s->lease, window, today, priority, at, t->number,
+                               sizeof t->number, ref, sizeof ref, err, sizeof err);
+    if (rc != QF_OK) {
+        if (rc != QF_ERR_NOT_FOUND)
+            qf_error("sync: offline ticket: %s", err);
+        else
+            qf_warn("sync: offline ticket: no leased number of %s left today", window);
+        return false;
+    }
+    lease_windows(s);
+    for (size_t i = 0; i < s->lwin_count; i++)
+        if (strcmp(s->lwin[i].id, window) == 0)
+            snprintf(t->window_name, sizeof t->window_name, "%s", s->lwin[i].name);
+    t->ok = true;
+    t->leased = true;
+    t->offline = true;
+    t->people_ahead = -1;
+    t->priority = priority;
+    snprintf(t->issued_at, sizeof t->issued_at, "%s", at);
+    qf_info("sync: offline ticket %s for %s (leased; registration %s in the outbox)", t->number,
+            window, ref);
+    s->lease_kick = true;
+    return true;
 }
 
 /* One ticket request: always tried at once (the citizen is waiting), so
@@ -783,11 +1049,13 @@ static void step_ticket(kn_sync *s, const char *window, bool priority, uint64_t 
         link_down(s, err);
         ev.ticket.offline = true;
         snprintf(ev.message, sizeof ev.message, "%s", err);
+        issue_leased(s, window, priority, &ev);   /* ok with a leased number, if one is held */
         s->notify(s->ud, &ev);
         return;
     }
     free(text);
     link_up(s);
+    s->lease_kick = true;  /* an online ticket: a good moment to check the blocks */
     if (r.status == 200 || r.status == 201) {
         root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
         const char *num = json_string_value(json_object_get(root, "number"));
@@ -1247,6 +1515,7 @@ static void *worker(void *arg)
             step_queues(s);
         if (ticket)
             step_ticket(s, ticket_window, ticket_priority, ticket_id);
+        kn_staff_step(s);   /* helpers, help calls, maintenance (kn_staff.c); answered even halted */
         now = mono_ms();
         if (hb_now && !halted)
             next_heartbeat = now;
@@ -1267,6 +1536,12 @@ static void *worker(void *arg)
             rc = step_heartbeat(s);
             if (rc == KN_DONE)
                 next_heartbeat = now + (uint64_t)s->heartbeat_s * 1000u;
+        }
+        if (!halted && rc == KN_DONE && s->token[0] && s->lease &&
+            (s->lease_kick || now >= s->next_lease)) {
+            s->lease_kick = false;
+            rc = step_leases(s);
+            s->next_lease = now + (uint64_t)s->sync_interval_s * 1000u;
         }
         /* The link came back during this round (catalog or heartbeat). */
         if (!halted && rc == KN_DONE && s->token[0] && s->outbox_kick)
@@ -1313,7 +1588,8 @@ static void *worker(void *arg)
 
         pthread_mutex_lock(&s->mu);
         while (!atomic_load(&s->stop) && !s->poked && !s->ticket_pending && !s->heartbeat_now &&
-               !s->queues_pending && !s->outbox_poked && !s->lookup_pending) {
+               !s->queues_pending && !s->outbox_poked && !s->lookup_pending &&
+               !kn_staff_pending(s->staff)) {
             if (halted) {
                 pthread_cond_wait(&s->cv, &s->mu); /* until stop (a poke cannot fix it) */
                 s->poked = s->outbox_poked = false;
@@ -1337,6 +1613,8 @@ static void sync_free(kn_sync *s)
         curl_easy_cleanup(s->curl);
     kn_cache_close(s->cache);
     kn_outbox_close(s->outbox);
+    kn_staff_free(s->staff);
+    kn_lease_close(s->lease);
     kn_memset(s->lookup_phone4, 0, sizeof s->lookup_phone4);
     memset(s->token, 0, sizeof s->token);
     free(s->url);
@@ -1413,6 +1691,13 @@ qf_err kn_sync_start(const kn_sync_config *cfg, kn_notify_fn notify, void *ud, k
     s->last_full_ms = mono_ms();
     s->rand_state = (unsigned)s->started.tv_nsec ^ (unsigned)getpid();
 
+    s->staff = kn_staff_new();
+    if (!s->staff) {
+        result = qf_err_set(err, errlen, QF_ERR_NOMEM, "sync: out of memory");
+        goto fail;
+    }
+    snprintf(s->status.printer_status, sizeof s->status.printer_status, "ok");
+    device_id_load(s);
     result = kn_cache_open(s->state_dir, &s->cache, err, errlen);
     if (result)
         goto fail;
@@ -1429,6 +1714,13 @@ qf_err kn_sync_start(const kn_sync_config *cfg, kn_notify_fn notify, void *ud, k
         QF_OK) {
         qf_error("sync: %s", s->outbox_err);
         s->outbox = NULL;
+    } else {
+        char why[256] = "";
+        if (kn_lease_open(s->state_dir, &s->lease, why, sizeof why) != QF_OK) {
+            /* Not fatal either: tickets work online, only offline numbers are lost. */
+            qf_error("sync: leased ticket numbers unusable: %s", why);
+            s->lease = NULL;
+        }
     }
     result = token_read(s, err, errlen);
     if (result == QF_ERR_NOT_FOUND)
@@ -1506,6 +1798,8 @@ qf_err kn_sync_set_printer_status(kn_sync *sync, const char *status)
                 pthread_cond_signal(&sync->cv);
             }
             snprintf(sync->printer_status, sizeof sync->printer_status, "%s", allowed[i]);
+            snprintf(sync->status.printer_status, sizeof sync->status.printer_status, "%s",
+                     allowed[i]);
             pthread_mutex_unlock(&sync->mu);
             return QF_OK;
         }
@@ -1591,4 +1885,69 @@ qf_err kn_sync_case_lookup(kn_sync *sync, const char *case_no, const char *phone
     pthread_cond_signal(&sync->cv);
     pthread_mutex_unlock(&sync->mu);
     return QF_OK;
+}
+
+/* ---- for the staff requests (kn_staff.h) and the diagnostics -------------- */
+
+void kn_sync_status_get(kn_sync *sync, kn_sync_status *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!sync)
+        return;
+    pthread_mutex_lock(&sync->mu);
+    *out = sync->status;
+    out->enrolled = out->device_id[0] != '\0';
+    pthread_mutex_unlock(&sync->mu);
+}
+
+kn_staff *kn_sync_staff(kn_sync *sync)
+{
+    return sync ? sync->staff : NULL;
+}
+
+void kn_sync_lock(kn_sync *sync)
+{
+    pthread_mutex_lock(&sync->mu);
+}
+
+void kn_sync_unlock_wake(kn_sync *sync, bool wake)
+{
+    if (wake)
+        pthread_cond_signal(&sync->cv);
+    pthread_mutex_unlock(&sync->mu);
+}
+
+qf_err kn_sync_request(kn_sync *sync, const char *path, const char *body, const char *bearer,
+                       long *status, long *retry_after_s, char **out_body, char *err,
+                       size_t errlen)
+{
+    kn_resp r;
+    *out_body = NULL;
+    sync->bearer = bearer;
+    qf_err rc = http_call_key(sync, body ? "POST" : "GET", path, body, true, NULL, NULL, &r, err,
+                              errlen);
+    sync->bearer = NULL;
+    if (rc != QF_OK) {
+        resp_cleanup(&r);
+        link_down(sync, err);
+        return rc;
+    }
+    link_up(sync);
+    *status = r.status;
+    if (retry_after_s)
+        *retry_after_s = r.retry_after_s;
+    *out_body = r.body.data;   /* NUL-terminated by on_body */
+    r.body.data = NULL;
+    resp_cleanup(&r);
+    return QF_OK;
+}
+
+void kn_sync_deliver(kn_sync *sync, const kn_event *ev)
+{
+    sync->notify(sync->ud, ev);
+}
+
+bool kn_sync_enrolled(kn_sync *sync)
+{
+    return sync->token[0] != '\0';
 }

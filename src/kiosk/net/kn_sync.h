@@ -40,6 +40,7 @@ typedef enum kn_event_kind {
     KN_EVENT_QUEUES,           /* the answer to kn_sync_queues_request: .queues */
     KN_EVENT_DELIVERED,        /* an outbox item was delivered or refused: .delivery */
     KN_EVENT_CASE,             /* the answer to kn_sync_case_lookup: .lookup */
+    KN_EVENT_STAFF,            /* an answer to a kn_staff_* request (kn_staff.h): .staff */
 } kn_event_kind;
 
 #define KN_QUEUES_MAX 32
@@ -55,7 +56,9 @@ typedef struct kn_queues {
 } kn_queues;
 
 /* KN_EVENT_TICKET: ok with the ticket's fields, or not ok with .message
- * (offline: the daemon did not answer at all). */
+ * (offline: the daemon did not answer at all). With no answer and a
+ * leased number of the window held for today, ok, offline and leased
+ * together: an offline number (people_ahead -1). */
 typedef struct kn_ticket {
     uint64_t request_id;       /* as passed to kn_sync_ticket_request */
     bool ok;
@@ -64,8 +67,12 @@ typedef struct kn_ticket {
     char window[64];           /* window id */
     char window_name[160];
     char issued_at[40];        /* ISO 8601 +08:00 */
-    int people_ahead;
+    int people_ahead;          /* -1 when leased: unknown until registered */
     bool priority;
+    /* An offline number: the daemon could not be reached, so the worker
+     * issued the next number of its leased block (kn_lease.h) and put the
+     * registration in the outbox. */
+    bool leased;
 } kn_ticket;
 
 /* KN_EVENT_DELIVERED: one outbox item reached the daemon (ok) or was
@@ -114,6 +121,33 @@ typedef struct kn_case_view {
     } timeline[KN_TIMELINE_MAX];
 } kn_case_view;
 
+/* KN_EVENT_STAFF: the answer to one staff request (kn_staff.h). ok: the
+ * daemon said 2xx; offline: no answer at all; otherwise .status and .code
+ * (the daemon's error code) say why. */
+#define KN_STAFF_CALLS_MAX 16
+typedef struct kn_staff_answer {
+    int op;                    /* kn_staff_op */
+    uint64_t request_id;
+    bool ok, offline;
+    long status;
+    char code[48];
+    char message[200];         /* the daemon's message_zh or message */
+    long retry_after_s;
+    char staff_id[65], name[128];
+    char offline_hash[192];    /* technician sign-in: crypto_pwhash_str */
+    int64_t call_id;
+    char call_state[16];
+    size_t calls_count;
+    struct {
+        int64_t id;
+        char device_name[128];
+        char screen[33];
+        char state[16];
+        long age_s;
+    } calls[KN_STAFF_CALLS_MAX];
+    char planned_at[40], planned_end[40];
+} kn_staff_answer;
+
 typedef struct kn_event {
     kn_event_kind kind;
     qf_catalog *catalog;       /* KN_EVENT_CATALOG only; the receiver frees it */
@@ -122,6 +156,7 @@ typedef struct kn_event {
     kn_queues queues;          /* KN_EVENT_QUEUES only */
     kn_delivery delivery;      /* KN_EVENT_DELIVERED only */
     kn_case_view lookup;       /* KN_EVENT_CASE only */
+    kn_staff_answer staff;     /* KN_EVENT_STAFF only */
     char message[256];
 } kn_event;
 
@@ -151,7 +186,8 @@ void kn_sync_poke(kn_sync *sync);
 qf_err kn_sync_set_printer_status(kn_sync *sync, const char *status);
 
 /* Queues a ticket request (POST /api/v1/tickets {window, priority}) for
- * the worker, which answers with one KN_EVENT_TICKET carrying request_id.
+ * the worker, which answers with one KN_EVENT_TICKET carrying request_id
+ * (a leased number when the daemon cannot be reached: see kn_sync.c).
  * One request at a time: a newer one replaces one not yet sent. Any
  * thread; QF_ERR_INVALID on a bad window id. */
 qf_err kn_sync_ticket_request(kn_sync *sync, const char *window, bool priority,
@@ -173,6 +209,20 @@ void kn_sync_outbox_poke(kn_sync *sync);
  * QF_ERR_INVALID when phone4 is not 4 digits or case_no is malformed. */
 qf_err kn_sync_case_lookup(kn_sync *sync, const char *case_no, const char *phone4,
                            uint64_t request_id);
+
+/* What the worker last knew, for the diagnostics screen: a copy taken
+ * under the worker's lock. Any thread. */
+typedef struct kn_sync_status {
+    int link;                  /* 0 unknown, 1 up, 2 down */
+    int64_t last_ok_s;         /* wall clock of the last heartbeat the daemon took; 0 never */
+    int64_t catalog_version;
+    size_t outbox_depth;       /* at the last heartbeat */
+    char last_error[200];
+    char printer_status[16];
+    char device_id[64];        /* "" until the daemon named it */
+    bool enrolled;
+} kn_sync_status;
+void kn_sync_status_get(kn_sync *sync, kn_sync_status *out);
 
 /* --- the catalog cache (kn_cache.c) --------------------------------------
  * Used by the worker and by tests; the UI needs only kn_cache_load. One

@@ -61,7 +61,7 @@ typedef struct pr_ticket {
     const char *hall_name;    /* 钱塘区企业综合服务中心 */
     const char *window_name;  /* 纳税服务 */
     const char *number;       /* A023 */
-    int people_ahead;
+    int people_ahead;         /* < 0: unknown (an offline number): no such line */
     qf_instant issued_at;
     bool priority;            /* 老幼孕残 priority ticket */
     const char *status_url;   /* QR: the queue-status URL */
@@ -96,6 +96,18 @@ qf_err pr_render_receipt(const pr_layout *lay, const pr_receipt *r, pr_bitmap **
                          size_t errlen);
 qf_err pr_render_guide(const pr_layout *lay, const pr_guide *g, pr_bitmap **out, char *err,
                        size_t errlen);
+
+/* ---- the shared FreeType library ----------------------------------------------
+ * SDL_ttf keeps one FT_Library per process, shared by every TTF_Font: the
+ * print worker's faces (pr_font.c) and the kiosk UI's (ui_text.c) alike.
+ * FreeType allows different faces to be used from different threads, but
+ * not FT_Open_Face / FT_Done_Face (TTF_OpenFont*, TTF_CloseFont) on a
+ * shared library while another thread uses it. pr_font.c holds this lock
+ * around every call into SDL_ttf; any other thread of the process must hold
+ * it around its own TTF_OpenFont* / TTF_CloseFont (and TTF_Init/TTF_Quit).
+ * Not recursive: do not call pr_font/pr_render_* while holding it. */
+void pr_ttf_lock(void);
+void pr_ttf_unlock(void);
 
 /* ---- ESC/POS -------------------------------------------------------------- */
 

@@ -4,7 +4,9 @@
  *
  * One process-wide mutex guards initialisation, the cache and every call into
  * SDL_ttf (a TTF_Font carries style state and is not safe to share), so the
- * kiosk's print worker and any other thread may render. It does not lay out
+ * kiosk's print worker and any other thread may render. The same mutex is
+ * exported as pr_ttf_lock/pr_ttf_unlock (pr.h) for the other users of
+ * SDL_ttf's one FreeType library (the kiosk UI opening its faces). It does not lay out
  * or wrap text (pr_slips.c, qf_text.c). */
 #include "pr_draw.h"
 
@@ -179,6 +181,16 @@ qf_err pr_font_draw(pr_bitmap *bm, const pr_font_spec *f, int x, int y, const ch
 out:
     pthread_mutex_unlock(&pr_font_lock);
     return rc;
+}
+
+void pr_ttf_lock(void)
+{
+    pthread_mutex_lock(&pr_font_lock);
+}
+
+void pr_ttf_unlock(void)
+{
+    pthread_mutex_unlock(&pr_font_lock);
 }
 
 void pr_font_shutdown(void)

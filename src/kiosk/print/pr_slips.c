@@ -332,9 +332,13 @@ qf_err pr_render_ticket(const pr_layout *lay, const pr_ticket *t, pr_bitmap **ou
         pr_para_at(&c, &f, c.margin, c.inner_w, num, PR_CENTER);
     }
     pr_gap(&c, 4);
-    int ahead = t->people_ahead < 0 ? 0 : t->people_ahead;
-    snprintf(line, sizeof line, "前面还有 %d 人 People ahead: %d", ahead, ahead);
-    pr_para(&c, PR_SIZE_BODY, false, line, PR_CENTER);
+    /* An offline number (leased block) has no known place in the queue
+     * until it is registered: no line rather than a wrong "0 ahead". */
+    if (t->people_ahead >= 0) {
+        snprintf(line, sizeof line, "前面还有 %d 人 People ahead: %d", t->people_ahead,
+                 t->people_ahead);
+        pr_para(&c, PR_SIZE_BODY, false, line, PR_CENTER);
+    }
     pr_format_time(t->issued_at, when, sizeof when);
     snprintf(line, sizeof line, "取号时间 Issued：%s", when);
     pr_para(&c, PR_SIZE_SMALL, false, line, PR_CENTER);

@@ -29,6 +29,17 @@ const scr_def *scr_get(ks_screen id);
 /* Builds the countdown dialog over whatever screen is up (scr_common.c). */
 void scr_countdown_build(scr_env *env);
 
+/* The on-screen keyboard from app->kb at the bottom of the screen, when it
+ * is open; returns its top (env->h when closed) so the screen's scroll view
+ * ends above it (scr_keyboard.c). */
+int scr_keyboard_build(scr_env *env);
+
+/* A labelled text field of the session's form (app->form.text[f]) with its
+ * hint and inline error, in the flow; a tap focuses it (scr_form.c). */
+struct scr_flow;
+void scr_field_add(struct scr_flow *f, ks_field field, const char *label_zh,
+                   const char *label_en, const char *hint_zh, const char *hint_en);
+
 /* ---- helpers shared by the screens (scr_common.c) ----------------------- */
 
 #define SCR_COLOR_PRIMARY 0x1F5FBF

@@ -32,6 +32,126 @@ static void scr_on_contrast(void *ud, int tag)
     env->ui->high_contrast = !env->ui->high_contrast;
 }
 
+/* ---- the staff corner of the header (ks_app_staff.h) ------------------------
+ * On the citizens' screens: 呼叫帮办 and a small 工作人员 entry for helpers,
+ * left of the contrast toggle; under the bar, a strip when a helper is
+ * signed in (who, 呼叫列表, 退出) or a help call is under way. */
+static bool scr_staff_screen(ks_screen s)
+{
+    return s == KS_SCREEN_STAFF_LOGIN || s == KS_SCREEN_TECH || s == KS_SCREEN_DIAG ||
+           s == KS_SCREEN_INSPECT || s == KS_SCREEN_NOTICE || s == KS_SCREEN_HELP_CALLS;
+}
+
+static void scr_on_help(void *ud, int tag)
+{
+    (void)tag;
+    scr_env *env = ud;
+    ks_app_staff_help_call(env->app, scr_get(ks_app_screen(env->app))->name);
+}
+
+static void scr_on_staff(void *ud, int tag)
+{
+    (void)tag;
+    scr_env *env = ud;
+    if (env->app->staff.helper)
+        ks_app_staff_calls_open(env->app);
+    else
+        ks_app_staff_login_open(env->app, KS_ROLE_HELPER, env->now_ms);
+}
+
+static void scr_on_staff_strip(void *ud, int tag)
+{
+    scr_env *env = ud;
+    if (tag == 0)
+        ks_app_staff_helper_logout(env->app);
+    else if (tag == 1)
+        ks_app_staff_calls_open(env->app);
+    else
+        ks_app_staff_help_dismiss(env->app);
+}
+
+static ui_widget *scr_strip_button(scr_env *env, int x, int y, int w, int h, const char *text,
+                                   int tag)
+{
+    ui_widget *b = ui_scene_add(env->scene, env->ui, UI_BUTTON, (SDL_Rect){ x, y, w, h }, text,
+                                env->ui->unit / 2);
+    if (b) {
+        b->rect.h = h;
+        b->align = UI_ALIGN_CENTER;
+        b->on_tap = scr_on_staff_strip;
+        b->ud = env;
+        b->tag = tag;
+    }
+    return b;
+}
+
+/* The strip under the bar at y; returns its height (0 when nothing shows). */
+static int scr_staff_strip(scr_env *env, int y)
+{
+    const ks_app_staff *st = &env->app->staff;
+    int u = env->ui->unit;
+    char text[600], buf[300];
+    const char *msg = NULL;
+    int buttons = 0;
+    bool dismiss = false;
+    switch (st->help) {
+    case KS_HELP_ASK:
+    case KS_HELP_WAIT:
+    case KS_HELP_OPEN:
+        msg = scr_tr(env, "已呼叫帮办，请稍候", "A helper has been called", buf, sizeof buf);
+        break;
+    case KS_HELP_COMING:
+        msg = scr_tr(env, "帮办人员正在赶来", "A helper is on the way", buf, sizeof buf);
+        break;
+    case KS_HELP_CLOSED:
+        msg = scr_tr(env, "呼叫已结束", "The call has ended", buf, sizeof buf);
+        dismiss = true;
+        break;
+    case KS_HELP_FAILED:
+        snprintf(text, sizeof text, "呼叫失败，请到服务窗口求助 / Call failed (%s)", st->help_error);
+        msg = text;
+        dismiss = true;
+        break;
+    case KS_HELP_NONE:
+        break;
+    }
+    if (st->helper) {              /* the helper bar, with the call's state if any */
+        char call[300];
+        snprintf(call, sizeof call, "%.290s", msg ? msg : "");
+        snprintf(text, sizeof text, "帮办 Helper: %s%s%.200s", st->helper_name, msg ? " · " : "",
+                 call);
+        msg = text;
+        buttons = 2;
+    } else if (dismiss) {
+        buttons = 1;
+    }
+    if (!msg)
+        return 0;
+    int h = 2 * u, bw = 4 * u;
+    ui_widget *bar = ui_scene_add(env->scene, env->ui, UI_LABEL, (SDL_Rect){ 0, y, env->w, h },
+                                  msg, u * 3 / 4);
+    if (bar) {
+        bar->rect.h = h;
+        bar->bg = st->help == KS_HELP_COMING ? 0x2E7D32 : 0xFFF4CE;
+        bar->fg = st->help == KS_HELP_COMING ? 0xFFFFFF : 0x1E2630;
+        bar->pad = u / 2;
+    }
+    int x = env->w - u / 4;
+    if (buttons == 2) {
+        x -= bw;
+        scr_strip_button(env, x, y + u / 4, bw, h - u / 2,
+                         scr_tr(env, "退出", "Sign out", buf, sizeof buf), 0);
+        x -= bw + u / 4;
+        scr_strip_button(env, x, y + u / 4, bw, h - u / 2,
+                         scr_tr(env, "呼叫列表", "Calls", buf, sizeof buf), 1);
+    } else if (buttons == 1) {
+        x -= bw;
+        scr_strip_button(env, x, y + u / 4, bw, h - u / 2,
+                         scr_tr(env, "知道了", "OK", buf, sizeof buf), 2);
+    }
+    return h;
+}
+
 int scr_header(scr_env *env, const char *title, bool back)
 {
     int u = env->ui->unit;
@@ -41,12 +161,16 @@ int scr_header(scr_env *env, const char *title, bool back)
     bool offline = env->app->server && !env->app->online;
     int mark_w = offline ? 4 * u : 0;
     int hc_w = 5 * u;              /* the contrast toggle, right of the title */
+    bool citizen = !scr_staff_screen(ks_app_screen(env->app));
+    int help_w = citizen ? 5 * u : 0, staff_w = citizen ? 3 * u : 0;
     /* The bar first (drawn first), then the title, whose height sets the
      * bar's; the back button matches it. */
     ui_widget *bar = ui_scene_add(env->scene, env->ui, UI_LABEL, (SDL_Rect){ 0, 0, env->w, 1 }, "",
                                   px);
     ui_widget *t = ui_scene_add(env->scene, env->ui, UI_LABEL,
-                                (SDL_Rect){ bw + u, u / 2, env->w - bw - 2 * u - mark_w - hc_w, 0 },
+                                (SDL_Rect){ bw + u, u / 2,
+                                            env->w - bw - 2 * u - mark_w - hc_w - help_w - staff_w,
+                                            0 },
                                 title,
                                 px);
     int h = t ? t->rect.h + u : 2 * u;
@@ -77,9 +201,37 @@ int scr_header(scr_env *env, const char *title, bool back)
         hc->on_tap = scr_on_contrast;
         hc->ud = env;
     }
+    if (citizen) {
+        int x = env->w - mark_w - hc_w - u / 4 - help_w - staff_w;
+        ui_widget *sb = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                                     (SDL_Rect){ x, u / 4, staff_w - u / 4, h - u / 2 },
+                                     env->app->staff.helper ? "呼叫列表" : "工作人员", u / 3);
+        if (sb) {
+            sb->rect.h = h - u / 2;
+            sb->align = UI_ALIGN_CENTER;
+            sb->bg = SCR_COLOR_HEADER;   /* discreet: the bar's own colour */
+            sb->fg = 0x9FB3D1;
+            sb->on_tap = scr_on_staff;
+            sb->ud = env;
+        }
+        ui_widget *hb = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                                     (SDL_Rect){ x + staff_w, u / 4, help_w - u / 4, h - u / 2 },
+                                     scr_tr(env, "呼叫帮办", "Call a helper", buf, sizeof buf),
+                                     u / 2);
+        if (hb) {
+            hb->rect.h = h - u / 2;
+            hb->align = UI_ALIGN_CENTER;
+            hb->bg = 0xF2A900;
+            hb->fg = 0x1E2630;
+            hb->on_tap = scr_on_help;
+            hb->ud = env;
+        }
+    }
+    int bar_h = h;
+    h += scr_staff_strip(env, h);
     if (back) {
         ui_widget *b = ui_scene_add(env->scene, env->ui, UI_BUTTON,
-                                    (SDL_Rect){ u / 4, u / 4, bw, h - u / 2 },
+                                    (SDL_Rect){ u / 4, u / 4, bw, bar_h - u / 2 },
                                     scr_tr(env, "返回", "Back", buf, sizeof buf), u * 3 / 4);
         if (b) {
             b->align = UI_ALIGN_CENTER;

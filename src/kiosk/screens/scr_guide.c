@@ -2,7 +2,8 @@
  * responsible units, target, region, the online channel with an on-screen
  * QR code of its URL (when it has one), the offline place and the contacts;
  * materials and FAQ from a matching guides[] entry when the catalog has
- * one. "Print this guide" waits for the printing issue and is not shown. */
+ * one; at the end 评价这项服务 (the 好差评 rating). "Print this guide" is
+ * not offered yet (the kiosk prints tickets only). */
 #include "scr.h"
 
 #include <stdio.h>
@@ -30,6 +31,12 @@ static void scr_guide_join(char *buf, size_t len, const qf_catalog_strv *v, cons
     buf[0] = '\0';
     for (size_t i = 0; i < v->count && off < len; i++)
         off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? sep : "", v->items[i]);
+}
+
+static void scr_guide_on_rate(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_rate_open(((scr_env *)ud)->app, "guide");
 }
 
 void scr_guide_build(scr_env *env)
@@ -124,6 +131,14 @@ void scr_guide_build(scr_env *env)
             snprintf(buf, sizeof buf, "问：%s\n答：%s", g->faq[i].q, g->faq[i].a);
             scr_guide_text(&f, buf);
         }
+    }
+    ui_widget *rate = scr_flow_add(&f, UI_BUTTON,
+                                   scr_tr(env, "评价这项服务", "Rate this service", buf, sizeof buf),
+                                   u * 7 / 8);
+    if (rate) {
+        rate->align = UI_ALIGN_CENTER;
+        rate->on_tap = scr_guide_on_rate;
+        rate->ud = env;
     }
     scr_flow_end(&f);
 }

@@ -1,9 +1,8 @@
-/* scr_home.c — the home screen: the catalog's boards as tiles (the eight
- * boards and 审批服务), then the large-text and language toggles. Features
- * whose issues are not built yet (requests, case progress) are left off
- * rather than shown as dead buttons. Under the toggles, a 取号 Take a
- * ticket button, a 搜索 Search button and a row with "一类事" bundles and
- * 产业驿站 industry stations. */
+/* scr_home.c — the home screen: the large-text and language toggles, 取号
+ * Take a ticket, 搜索 Search, the writing entries (我要提诉求, 办不成事,
+ * 我的诉求进度), a row with "一类事" bundles and 产业驿站 industry
+ * stations, then the catalog's boards as tiles (the eight boards and
+ * 审批服务). */
 #include "scr.h"
 
 #include <stdio.h>
@@ -81,6 +80,49 @@ static void scr_home_on_search(void *ud, int tag)
     ks_app_search_open(((scr_env *)ud)->app);
 }
 
+static void scr_home_on_write(void *ud, int tag)
+{
+    scr_env *env = ud;
+    if (tag == 2)
+        ks_app_progress_open(env->app);
+    else
+        ks_app_form_open(env->app, tag == 1);
+}
+
+/* 我要提诉求 · 办不成事 · 我的诉求进度: one row of three buttons. */
+static void scr_home_write_row(scr_flow *f)
+{
+    scr_env *env = f->env;
+    char buf[160];
+    static const char *const zh[] = { "我要提诉求", "办不成事", "我的诉求进度" };
+    static const char *const en[] = { "Submit a request", "Can't get it done?", "My case progress" };
+    int third = (f->w - 2 * f->gap) / 3;
+    ui_widget *w[3];
+    int h = 0;
+    for (int i = 0; i < 3; i++) {
+        w[i] = ui_scene_add(env->scene, env->ui, UI_BUTTON,
+                            (SDL_Rect){ f->x + i * (third + f->gap), f->y, third, 0 },
+                            scr_tr(env, zh[i], en[i], buf, sizeof buf), env->ui->unit * 7 / 8);
+        if (w[i] && w[i]->rect.h > h)
+            h = w[i]->rect.h;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!w[i])
+            continue;
+        w[i]->rect.h = h;
+        w[i]->in_scroll = true;
+        w[i]->align = UI_ALIGN_CENTER;
+        w[i]->on_tap = scr_home_on_write;
+        w[i]->ud = env;
+        w[i]->tag = i;
+        if (i < 2) {
+            w[i]->bg = 0x0F7B6C;       /* the writing entries stand out from browsing */
+            w[i]->fg = 0xFFFFFF;
+        }
+    }
+    f->y += h + f->gap;
+}
+
 void scr_home_build(scr_env *env)
 {
     int u = env->ui->unit;
@@ -124,6 +166,7 @@ void scr_home_build(scr_env *env)
         se->on_tap = scr_home_on_search;
         se->ud = env;
     }
+    scr_home_write_row(&f);
     scr_home_browse_row(&f);
     const qf_catalog *cat = env->app->catalog;
     if (!cat || cat->boards_count == 0) {

@@ -1,8 +1,8 @@
 /* scr_search.c — the search screen: a text field at the top (focused, so a
  * keyboard types straight into it), the live results below it (up to
  * KS_SEARCH_HITS_MAX rows, each with its kind and title, in the scroll
- * view), and at the bottom an empty slot reserved for the on-screen
- * keyboard, which comes with its own issue (no fake keys meanwhile).
+ * view), and at the bottom the on-screen keyboard (scr_keyboard.c), whose
+ * keys edit the query like a physical keyboard does.
  *
  * Every edit is a ks_app action that recomputes the hits; the scene is then
  * rebuilt from the state. A tap on a hit opens it through ks_app (guide,
@@ -100,16 +100,12 @@ void scr_search_build(scr_env *env)
     ui_scene_focus(env->scene, field);
     top += u / 2 + fh + u / 2;
 
-    /* The keyboard slot: reserved, empty, the bottom 30% of the screen. */
-    int slot_h = env->h * 3 / 10;
-    ui_widget *slot = ui_scene_add(env->scene, env->ui, UI_LABEL,
-                                   (SDL_Rect){ 0, env->h - slot_h, env->w, slot_h }, "", u);
-    if (slot)
-        slot->bg = 0xE3E8EF;
-
+    /* The on-screen keyboard, letters first: pinyin and initials match as
+     * typed (its 中/英 key switches to pinyin input for Chinese). */
+    int kb_top = scr_keyboard_build(env);
     scr_flow f;
     scr_flow_begin(&f, env, top);
-    env->scene->view.h = env->h - top - slot_h;
+    env->scene->view.h = kb_top - top;
 
     const char *status = NULL;
     if (!s->idx)

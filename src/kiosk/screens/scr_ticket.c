@@ -2,8 +2,11 @@
  * tickets (ticket_prefix), a 老幼孕残 priority toggle and a confirm button;
  * then, as the state moves on, "getting your number", the number large
  * with the queue-status QR and the print outcome (已打印 only when the
- * printer took the slip), or why there is no number. No I/O here: the
- * runtime talks to the daemon and the printer and reports into ks_app. */
+ * printer took the slip; 打印超时 when the printer did not finish in
+ * time), or why there is no number. An offline number (from the kiosk's
+ * leased block) says its queue position is known once the network is
+ * back, instead of a people-ahead count. No I/O here: the runtime talks
+ * to the daemon and the printer and reports into ks_app. */
 #include "scr.h"
 
 #include <stdio.h>
@@ -34,6 +37,12 @@ static void scr_ticket_on_done(void *ud, int tag)
 {
     (void)tag;
     ks_app_ticket_close(((scr_env *)ud)->app);
+}
+
+static void scr_ticket_on_rate(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_rate_open(((scr_env *)ud)->app, "ticket");
 }
 
 static ui_widget *scr_ticket_button(scr_flow *f, const char *text, void (*fn)(void *, int),
@@ -132,10 +141,23 @@ static void scr_ticket_number(scr_flow *f)
         if (w)
             w->align = UI_ALIGN_CENTER;
     }
-    snprintf(line, sizeof line, env->app->english ? "%d waiting ahead of you\n前面还有 %d 人"
-                                                   : "前面还有 %d 人\n%d waiting ahead of you",
-             t->people_ahead, t->people_ahead);
-    ui_widget *a = scr_flow_add(f, UI_LABEL, line, u);
+    ui_widget *a;
+    if (t->leased || t->people_ahead < 0) {
+        /* An offline number: the daemon learns of it when the network is
+         * back, and only then is its place in the queue known. */
+        a = scr_flow_add(f, UI_LABEL,
+                         scr_tr(env, "网络暂时中断：排队位置将在网络恢复后确定，请留意叫号屏",
+                                "Offline: your place in the queue is known once the network "
+                                "is back; watch the call screen",
+                                buf, sizeof buf),
+                         u * 3 / 4);
+    } else {
+        snprintf(line, sizeof line,
+                 env->app->english ? "%d waiting ahead of you\n前面还有 %d 人"
+                                   : "前面还有 %d 人\n%d waiting ahead of you",
+                 t->people_ahead, t->people_ahead);
+        a = scr_flow_add(f, UI_LABEL, line, u);
+    }
     if (a)
         a->align = UI_ALIGN_CENTER;
 }
@@ -194,19 +216,25 @@ void scr_ticket_build(scr_env *env)
         } else {
             bool paper = strcmp(t->printer_status, "paper_out") == 0;
             w = scr_flow_add(&f, UI_LABEL,
-                             paper ? scr_tr(env, "打印机缺纸，请用手机扫码记下号码",
-                                            "Printer out of paper — scan the code with your "
-                                            "phone",
-                                            buf, sizeof buf)
-                                   : scr_tr(env, "小票未能打印，请用手机扫码记下号码",
-                                            "The slip could not be printed — scan the code with "
-                                            "your phone",
-                                            buf, sizeof buf),
+                             t->print_timed_out
+                                 ? scr_tr(env, "打印超时，请用手机扫码记下号码",
+                                          "Printing timed out — scan the code with your phone",
+                                          buf, sizeof buf)
+                             : paper ? scr_tr(env, "打印机缺纸，请用手机扫码记下号码",
+                                              "Printer out of paper — scan the code with your "
+                                              "phone",
+                                              buf, sizeof buf)
+                                     : scr_tr(env, "小票未能打印，请用手机扫码记下号码",
+                                              "The slip could not be printed — scan the code "
+                                              "with your phone",
+                                              buf, sizeof buf),
                              u);
             if (w)
                 w->fg = 0xB00020;
         }
         scr_ticket_qr(&f);
+        scr_ticket_button(&f, scr_tr(env, "评价本次服务", "Rate the service", buf, sizeof buf),
+                          scr_ticket_on_rate, 0);
         scr_ticket_button(&f, scr_tr(env, "完成", "Done", buf, sizeof buf), scr_ticket_on_done,
                           SCR_COLOR_PRIMARY);
         break;

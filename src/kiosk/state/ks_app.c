@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void ks_app_notify(ks_app *app, unsigned changes)
+void ks_app_notify(ks_app *app, unsigned changes)
 {
     if (changes && app->observer)
         app->observer(app->observer_ud, changes);
@@ -17,6 +17,10 @@ void ks_app_init(ks_app *app, unsigned idle_timeout_s)
     app->idle_timeout_s = idle_timeout_s ? idle_timeout_s : KS_APP_IDLE_DEFAULT_S;
     app->stack[0] = KS_SCREEN_IDLE;
     app->depth = 1;
+    ks_keyboard_init(&app->kb);
+    app->form.focus = KS_FIELD_NONE;
+    app->progress.resolved = -1;
+    ks_app_staff_init(app);
 }
 
 void ks_app_cleanup(ks_app *app)
@@ -72,7 +76,7 @@ const qf_catalog_station *ks_app_station(const ks_app *app)
     return qf_catalog_station_get(app->catalog, app->station_id);
 }
 
-static void ks_app_push(ks_app *app, ks_screen s)
+void ks_app_push(ks_app *app, ks_screen s)
 {
     if (app->depth < KS_APP_STACK_MAX)
         app->stack[app->depth++] = s;
@@ -80,7 +84,7 @@ static void ks_app_push(ks_app *app, ks_screen s)
         app->stack[app->depth - 1] = s;
 }
 
-static void ks_app_reset_to(ks_app *app, ks_screen s)
+void ks_app_reset_to(ks_app *app, ks_screen s)
 {
     app->stack[0] = KS_SCREEN_IDLE;
     app->depth = 1;
@@ -144,8 +148,15 @@ void ks_app_session_end(ks_app *app)
         app->ticket.request_id = id;
     }
     ks_app_search_wipe(app);
+    {
+        uint64_t id = app->progress.request_id;
+        ks_app_form_wipe(app);     /* zeros everything typed, incl. the helper */
+        app->progress.request_id = id;
+    }
+    ks_app_staff_session_end(app);   /* the helper's session ends with the citizen's */
     ks_app_reset_to(app, KS_SCREEN_IDLE);
-    ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN);
+    ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN |
+                           KS_CHANGE_FORM | KS_CHANGE_KEYBOARD | KS_CHANGE_PROGRESS);
 }
 
 void ks_app_activity(ks_app *app, uint64_t now_ms)
@@ -159,10 +170,13 @@ void ks_app_activity(ks_app *app, uint64_t now_ms)
 
 void ks_app_tick(ks_app *app, uint64_t now_ms)
 {
+    if (ks_app_staff_tick(app, now_ms))
+        return;                    /* out of service or closed: no session runs */
     if (ks_app_screen(app) == KS_SCREEN_IDLE)
         return;
     if (ks_app_ticket_tick(app, now_ms))
         return;
+    ks_app_form_tick(app, now_ms);
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
     if (since < idle_ms)
@@ -182,9 +196,16 @@ void ks_app_tick(ks_app *app, uint64_t now_ms)
 
 uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms)
 {
-    if (ks_app_screen(app) == KS_SCREEN_IDLE)
-        return UINT32_MAX;
+    if (ks_app_screen(app) == KS_SCREEN_IDLE || ks_app_screen(app) == KS_SCREEN_OUT_OF_SERVICE ||
+        ks_app_screen(app) == KS_SCREEN_CLOSED)
+        return UINT32_MAX;         /* no session timers (the wall clock ends those screens) */
     uint32_t ticket = ks_app_ticket_deadline_ms(app, now_ms);
+    uint32_t form = ks_app_form_deadline_ms(app, now_ms);
+    if (form < ticket)
+        ticket = form;
+    uint32_t staff = ks_app_staff_deadline_ms(app, now_ms);
+    if (staff < ticket)
+        ticket = staff;
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
     if (since < idle_ms)
@@ -245,13 +266,20 @@ void ks_app_search_open(ks_app *app)
 {
     ks_app_search_wipe(app);       /* every search starts empty */
     ks_app_push(app, KS_SCREEN_SEARCH);
+    ks_keyboard_open(&app->kb, KS_KB_LATIN);   /* letters: pinyin and initials match as typed */
     ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_SEARCH);
 }
 
 void ks_app_back(ks_app *app)
 {
-    if (app->depth <= 1)
+    if (app->depth <= 1 || ks_app_staff_back(app))
         return;
+    ks_screen here = ks_app_screen(app);
+    if (app->kb.open && app->form.focus != KS_FIELD_NONE &&
+        (here == KS_SCREEN_FORM || here == KS_SCREEN_PROGRESS || here == KS_SCREEN_RATE)) {
+        ks_app_field_focus(app, KS_FIELD_NONE);   /* back closes the keyboard first */
+        return;
+    }
     if (ks_app_screen(app) == KS_SCREEN_SEARCH && app->search.faq_id[0]) {
         ks_app_search_faq_close(app);   /* back closes the answer first */
         return;
@@ -267,6 +295,13 @@ void ks_app_back(ks_app *app)
         app->station_id[0] = '\0';
     else if (leaving == KS_SCREEN_TICKET)
         app->ticket.phase = KS_TICKET_CHOOSE;
+    else if (leaving == KS_SCREEN_REVIEW && app->form.phase == KS_FORM_REVIEW)
+        app->form.phase = KS_FORM_EDIT;
+    if (leaving == KS_SCREEN_FORM || leaving == KS_SCREEN_PROGRESS || leaving == KS_SCREEN_RATE ||
+        leaving == KS_SCREEN_SEARCH) {
+        app->form.focus = KS_FIELD_NONE;
+        ks_keyboard_close(&app->kb);
+    }
     if (ks_app_screen(app) == KS_SCREEN_IDLE) {
         ks_app_session_end(app);   /* back from home ends the session */
         return;

@@ -1,7 +1,11 @@
 /* ks_app_ticket.c — the 取号 flow's state actions (see ks_app.h). No I/O:
  * the kiosk runtime watches KS_CHANGE_TICKET, hands a REQUEST to the sync
  * worker, starts the print worker for a PRINTING ticket, and reports back
- * through the actions below. */
+ * through the actions below. A number may be an offline one from the
+ * kiosk's leased block (leased: its queue position is unknown). PRINTING
+ * has a deadline on the app clock (ks_app_ticket_print_started): a
+ * printer that never answers cannot hold the screen, and a late outcome
+ * is ignored, so 已打印 is never shown for a slip the screen gave up on. */
 #include "ks_app.h"
 
 #include <stdio.h>
@@ -125,6 +129,26 @@ void ks_app_ticket_printed(ks_app *app, uint64_t request_id, bool printed,
     ks_ticket_notify(app, KS_CHANGE_TICKET);
 }
 
+void ks_app_ticket_set_leased(ks_app *app, uint64_t request_id)
+{
+    ks_app_ticket *t = &app->ticket;
+    if (!ks_ticket_current(app, request_id) || t->phase != KS_TICKET_PRINTING)
+        return;
+    t->leased = true;
+    t->people_ahead = -1;
+    ks_ticket_notify(app, KS_CHANGE_TICKET);
+}
+
+void ks_app_ticket_print_started(ks_app *app, uint64_t request_id, uint64_t now_ms,
+                                 uint32_t timeout_ms)
+{
+    ks_app_ticket *t = &app->ticket;
+    if (!ks_ticket_current(app, request_id) || t->phase != KS_TICKET_PRINTING)
+        return;
+    /* Never 0: that reads as "no deadline". */
+    t->print_deadline_ms = now_ms + (timeout_ms ? timeout_ms : KS_PRINT_TIMEOUT_MS);
+}
+
 void ks_app_ticket_close(ks_app *app)
 {
     if (ks_app_screen(app) != KS_SCREEN_TICKET)
@@ -143,9 +167,28 @@ static bool ks_ticket_has_result(const ks_app *app)
            (app->ticket.phase == KS_TICKET_DONE || app->ticket.phase == KS_TICKET_FAILED);
 }
 
+/* A slip on its way whose deadline is set. */
+static bool ks_ticket_printing(const ks_app *app)
+{
+    return ks_app_screen(app) == KS_SCREEN_TICKET && app->ticket.phase == KS_TICKET_PRINTING &&
+           app->ticket.print_deadline_ms > 0;
+}
+
 bool ks_app_ticket_tick(ks_app *app, uint64_t now_ms)
 {
-    if (!ks_ticket_has_result(app) || now_ms < app->ticket.result_ms + KS_TICKET_RESULT_MS)
+    ks_app_ticket *t = &app->ticket;
+    if (ks_ticket_printing(app) && now_ms >= t->print_deadline_ms) {
+        /* The printer has not finished: show the number and the QR and
+         * stop waiting. The outcome, if it ever comes, is ignored. */
+        t->phase = KS_TICKET_DONE;
+        t->printed = false;
+        t->print_timed_out = true;
+        snprintf(t->printer_status, sizeof t->printer_status, "timeout");
+        t->result_ms = now_ms;
+        ks_ticket_notify(app, KS_CHANGE_TICKET);
+        return false;
+    }
+    if (!ks_ticket_has_result(app) || now_ms < t->result_ms + KS_TICKET_RESULT_MS)
         return false;
     ks_app_ticket_close(app);
     return true;
@@ -153,6 +196,10 @@ bool ks_app_ticket_tick(ks_app *app, uint64_t now_ms)
 
 uint32_t ks_app_ticket_deadline_ms(const ks_app *app, uint64_t now_ms)
 {
+    if (ks_ticket_printing(app)) {
+        uint64_t due = app->ticket.print_deadline_ms;
+        return now_ms >= due ? 0 : (uint32_t)(due - now_ms);
+    }
     if (!ks_ticket_has_result(app))
         return UINT32_MAX;
     uint64_t end = app->ticket.result_ms + KS_TICKET_RESULT_MS;

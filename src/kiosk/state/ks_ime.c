@@ -27,6 +27,7 @@
  * Not here: double pinyin, zhuyin, tones typed as digits, prediction of the
  * next word, user phrases. */
 #include "ks_ime.h"
+#include "ks_search.h"   /* ks_pinyin_datadir */
 
 #include <stdbool.h> /* before pinyin.h, which uses bool without it */
 #include <dirent.h>
@@ -63,33 +64,6 @@ struct ks_ime {
     size_t consumed[KS_IME_CANDIDATES_MAX];
 };
 
-/* Where libpinyin's system tables live: $QIFU_PINYIN_DATA, else the path
- * the build found (KS_PINYIN_DATADIR), else the usual places. The same
- * search as ks_search.c (static there, which this file may not change). */
-static const char *ks_ime_datadir(void)
-{
-    static const char *const candidates[] = {
-#ifdef KS_PINYIN_DATADIR
-        KS_PINYIN_DATADIR,
-#endif
-        "/usr/lib/x86_64-linux-gnu/libpinyin/data",
-        "/usr/lib/aarch64-linux-gnu/libpinyin/data",
-        "/usr/lib/libpinyin/data",
-        "/usr/lib64/libpinyin/data",
-        "/usr/share/libpinyin/data",
-    };
-    const char *env = getenv("QIFU_PINYIN_DATA");
-    if (env && *env)
-        return env;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/table.conf", candidates[i]);
-        if (access(path, R_OK) == 0)
-            return candidates[i];
-    }
-    return NULL;
-}
-
 /* Empties and removes our user folder. libpinyin only reads there (we never
  * save), but whatever it may have created goes with it. */
 static void ks_ime_userdir_remove(const char *dir)
@@ -116,7 +90,7 @@ qf_err ks_ime_open(ks_ime **out, char *err, size_t errlen)
         return qf_err_set(err, errlen, QF_ERR_INVALID, "no output pointer");
     *out = NULL;
 
-    const char *datadir = ks_ime_datadir();
+    const char *datadir = ks_pinyin_datadir();
     if (!datadir)
         return qf_err_set(err, errlen, QF_ERR_NOT_FOUND,
                           "libpinyin data not found (set QIFU_PINYIN_DATA)");

@@ -243,7 +243,7 @@ static qf_err ks_cps_collect(ks_cps *cps, const char *s)
 /* Where libpinyin's system tables live: $QIFU_PINYIN_DATA, else the path
  * the build found (KS_PINYIN_DATADIR, from pkg-config's pkgdatadir + /data),
  * else the Debian multiarch path, else the other usual places. */
-static const char *ks_pinyin_datadir(void)
+const char *ks_pinyin_datadir(void)
 {
     static const char *const candidates[] = {
 #ifdef KS_PINYIN_DATADIR

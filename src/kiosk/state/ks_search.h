@@ -38,4 +38,9 @@ void ks_search_free(ks_search *idx);
  * gives 0. The query is at most 64 bytes (longer is cut). */
 size_t ks_search_query(const ks_search *idx, const char *query, ks_hit *hits, size_t max);
 
+/* Where libpinyin's system tables live ($QIFU_PINYIN_DATA, the path the
+ * build found, the usual places), or NULL: shared with the input method
+ * (ks_ime.c). */
+const char *ks_pinyin_datadir(void);
+
 #endif

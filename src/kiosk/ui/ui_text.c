@@ -1,13 +1,18 @@
-/* ui_text.c — fonts and text for the widgets: one TTF_Font per pixel size
- * (the shipped Noto Sans CJK, face index 2 = Simplified Chinese), line
- * wrapping through qf_text_wrap, and a texture cache of rendered lines so a
- * redraw re-renders no glyphs. The cache holds UI_TEXT_CACHE_MAX lines and
- * drops the least recently used. The font file is mapped into memory once
- * (FreeType then reads glyphs from memory instead of seeking and reading
- * the 19 MB .ttc for every glyph it loads, which made measuring CJK text
- * for wrapping several times slower). Not here: layout (screens) and drawing of
- * anything but text. */
+/* ui_text.c — fonts and text for the widgets: a chain of faces (the
+ * shipped Noto Sans CJK, face index 2 = Simplified Chinese, then fallbacks
+ * such as DejaVu Sans for symbols it lacks: ✔ ✗ ☑ ♿ ⌫ …), each opened once
+ * per pixel size; line wrapping through qf_text_wrap; and a texture cache
+ * of rendered lines so a redraw re-renders no glyphs. A line is split into
+ * runs by the first face that has each character (TTF_GlyphIsProvided32);
+ * measuring uses the same split as drawing, so wrapping and centring agree
+ * with what is drawn. The cache holds UI_TEXT_CACHE_MAX lines and drops the
+ * least recently used. Font files are mapped into memory once (FreeType
+ * then reads glyphs from memory instead of seeking and reading the 19 MB
+ * .ttc for every glyph it loads, which made measuring CJK text for
+ * wrapping several times slower). Not here: layout (screens) and drawing
+ * of anything but text. */
 #include "ui.h"
+#include "pr.h"   /* pr_ttf_lock: SDL_ttf is shared with the print thread */
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,6 +23,41 @@
 
 #define UI_MEASURE_MAX 4096
 #define UI_WRAP_GUESS 32
+
+/* Maps the face's file (best effort) and opens it once at a base size so a
+ * bad path fails here, not at the first draw. */
+static qf_err ui_face_open(ui_ctx *ctx, const char *path, int index, int px, char *err,
+                           size_t errlen)
+{
+    if (ctx->faces_count == UI_FACES_MAX)
+        return qf_err_set(err, errlen, QF_ERR_LIMIT, "more than %d font faces", UI_FACES_MAX);
+    ui_face *f = &ctx->faces[ctx->faces_count];
+    memset(f, 0, sizeof *f);
+    f->index = index;
+    if (snprintf(f->path, sizeof f->path, "%s", path) >= (int)sizeof f->path)
+        return qf_err_set(err, errlen, QF_ERR_LIMIT, "font path too long");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            f->map = map;
+            f->map_len = (size_t)st.st_size;
+        }
+    }
+    if (fd >= 0)
+        close(fd);                 /* the mapping stays; without one, fonts open by path */
+    ctx->faces_count++;
+    if (!ui_font_face(ctx, ctx->faces_count - 1, px)) {
+        ctx->faces_count--;
+        if (f->map)
+            munmap((void *)f->map, f->map_len);
+        memset(f, 0, sizeof *f);
+        return qf_err_set(err, errlen, QF_ERR_IO, "cannot open font %s: %s", path,
+                          TTF_GetError());
+    }
+    return QF_OK;
+}
 
 qf_err ui_ctx_init(ui_ctx *ctx, SDL_Renderer *ren, const char *font_path, int font_index,
                    int width, int height, char *err, size_t errlen)
@@ -31,21 +71,14 @@ qf_err ui_ctx_init(ui_ctx *ctx, SDL_Renderer *ren, const char *font_path, int fo
     if (snprintf(ctx->font_path, sizeof ctx->font_path, "%s", font_path) >=
         (int)sizeof ctx->font_path)
         return qf_err_set(err, errlen, QF_ERR_LIMIT, "font path too long");
-    int fd = open(font_path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0) {
-        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map != MAP_FAILED) {
-            ctx->font_map = map;
-            ctx->font_map_len = (size_t)st.st_size;
-        }
-    }
-    if (fd >= 0)
-        close(fd);                 /* the mapping stays; without one, fonts open by path */
-    if (!ui_font(ctx, ctx->unit))
-        return qf_err_set(err, errlen, QF_ERR_IO, "cannot open font %s: %s", font_path,
-                          TTF_GetError());
-    return QF_OK;
+    return ui_face_open(ctx, font_path, font_index, ctx->unit, err, errlen);
+}
+
+qf_err ui_ctx_add_fallback(ui_ctx *ctx, const char *path, int index, char *err, size_t errlen)
+{
+    if (ctx->faces_count == 0)
+        return qf_err_set(err, errlen, QF_ERR_INVALID, "no primary font");
+    return ui_face_open(ctx, path, index, ctx->unit, err, errlen);
 }
 
 void ui_ctx_cleanup(ui_ctx *ctx)
@@ -55,10 +88,17 @@ void ui_ctx_cleanup(ui_ctx *ctx)
         if (ctx->cache[i].tex)
             SDL_DestroyTexture(ctx->cache[i].tex);
     }
-    for (size_t i = 0; i < ctx->fonts_count; i++)
-        TTF_CloseFont(ctx->fonts[i].font);
-    if (ctx->font_map)
-        munmap((void *)ctx->font_map, ctx->font_map_len);
+    for (size_t i = 0; i < ctx->faces_count; i++) {
+        ui_face *f = &ctx->faces[i];
+        pr_ttf_lock();
+        for (size_t j = 0; j < f->fonts_count; j++)
+            TTF_CloseFont(f->fonts[j].font);
+        pr_ttf_unlock();
+        if (f->map)
+            munmap((void *)f->map, f->map_len);
+    }
+    if (ctx->frame)
+        SDL_DestroyTexture(ctx->frame);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -67,32 +107,91 @@ int ui_font_px(const ui_ctx *ctx, int px)
     return (int)(px * ctx->scale + 0.5);
 }
 
-TTF_Font *ui_font(ui_ctx *ctx, int px)
+TTF_Font *ui_font_face(ui_ctx *ctx, size_t face, int px)
 {
+    if (face >= ctx->faces_count)
+        return NULL;
+    ui_face *fc = &ctx->faces[face];
     int real = ui_font_px(ctx, px);
-    for (size_t i = 0; i < ctx->fonts_count; i++)
-        if (ctx->fonts[i].px == real)
-            return ctx->fonts[i].font;
-    if (ctx->fonts_count == UI_FONT_SIZES_MAX) {   /* recycle the oldest size */
+    for (size_t i = 0; i < fc->fonts_count; i++)
+        if (fc->fonts[i].px == real)
+            return fc->fonts[i].font;
+    /* Opening and closing faces touches SDL_ttf's one FreeType library,
+     * which is not thread-safe for that: the print thread (pr_font.c) takes
+     * the same lock. Rendering with an open face needs no lock. */
+    pr_ttf_lock();
+    if (fc->fonts_count == UI_FONT_SIZES_MAX) {   /* recycle the oldest size */
         /* Cached textures do not refer to the font, so closing it is safe. */
-        TTF_CloseFont(ctx->fonts[0].font);
-        memmove(&ctx->fonts[0], &ctx->fonts[1], sizeof ctx->fonts[0] * (UI_FONT_SIZES_MAX - 1));
-        ctx->fonts_count--;
+        TTF_CloseFont(fc->fonts[0].font);
+        memmove(&fc->fonts[0], &fc->fonts[1], sizeof fc->fonts[0] * (UI_FONT_SIZES_MAX - 1));
+        fc->fonts_count--;
     }
     TTF_Font *f = NULL;
-    if (ctx->font_map) {
-        SDL_RWops *rw = SDL_RWFromConstMem(ctx->font_map, (int)ctx->font_map_len);
+    if (fc->map) {
+        SDL_RWops *rw = SDL_RWFromConstMem(fc->map, (int)fc->map_len);
         if (rw)
-            f = TTF_OpenFontIndexRW(rw, 1, real, ctx->font_index);   /* closes rw */
+            f = TTF_OpenFontIndexRW(rw, 1, real, fc->index);   /* closes rw */
     } else {
-        f = TTF_OpenFontIndex(ctx->font_path, real, ctx->font_index);
+        f = TTF_OpenFontIndex(fc->path, real, fc->index);
     }
+    pr_ttf_unlock();
     if (!f)
         return NULL;
-    ctx->fonts[ctx->fonts_count].px = real;
-    ctx->fonts[ctx->fonts_count].font = f;
-    ctx->fonts_count++;
+    fc->fonts[fc->fonts_count].px = real;
+    fc->fonts[fc->fonts_count].font = f;
+    fc->fonts_count++;
     return f;
+}
+
+TTF_Font *ui_font(ui_ctx *ctx, int px)
+{
+    return ui_font_face(ctx, 0, px);
+}
+
+/* Whether a glyph exists does not depend on the size: ask each face at the
+ * size it was first opened (always open, never recycled before use). */
+bool ui_glyph_face(ui_ctx *ctx, uint32_t cp, size_t *face)
+{
+    for (size_t i = 0; i < ctx->faces_count; i++) {
+        const ui_face *fc = &ctx->faces[i];
+        if (fc->fonts_count == 0)
+            continue;
+        if (TTF_GlyphIsProvided32(fc->fonts[fc->fonts_count - 1].font, cp)) {
+            if (face)
+                *face = i;
+            return true;
+        }
+    }
+    if (face)
+        *face = 0;
+    return false;
+}
+
+size_t ui_runs_split(ui_ctx *ctx, const char *s, size_t len, ui_run *runs, size_t max)
+{
+    size_t n = 0;
+    if (len == 0)
+        return 0;
+    if (ctx->faces_count < 2) {    /* no fallback: one run, no per-character look-ups */
+        runs[0] = (ui_run){ 0, len, 0 };
+        return 1;
+    }
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t step = qf_utf8_decode(s + i, len - i, &cp);
+        size_t face = n ? runs[n - 1].face : 0;
+        bool neutral = cp <= 0x20 || cp == 0x3000;
+        if (!neutral && !ui_glyph_face(ctx, cp, &face))
+            face = n ? runs[n - 1].face : 0;
+        if (n == 0 || (runs[n - 1].face != face && n < max)) {
+            runs[n++] = (ui_run){ i, step, face };
+        } else {
+            runs[n - 1].len += step;
+        }
+        i += step;
+    }
+    return n;
 }
 
 int ui_line_height(ui_ctx *ctx, int px)
@@ -101,11 +200,9 @@ int ui_line_height(ui_ctx *ctx, int px)
     return f ? TTF_FontLineSkip(f) : ui_font_px(ctx, px);
 }
 
-int ui_text_width(ui_ctx *ctx, const char *s, size_t len, int px)
+/* Width of one run in its face (TTF wants a NUL-terminated copy). */
+static int ui_run_width(TTF_Font *f, const char *s, size_t len)
 {
-    TTF_Font *f = ui_font(ctx, px);
-    if (!f || len == 0)
-        return 0;
     char stackbuf[UI_MEASURE_MAX];
     char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
     if (!buf)
@@ -117,6 +214,21 @@ int ui_text_width(ui_ctx *ctx, const char *s, size_t len, int px)
         w = 0;
     if (buf != stackbuf)
         free(buf);
+    return w;
+}
+
+int ui_text_width(ui_ctx *ctx, const char *s, size_t len, int px)
+{
+    if (!ui_font(ctx, px) || len == 0)
+        return 0;
+    ui_run runs[UI_RUNS_MAX];
+    size_t n = ui_runs_split(ctx, s, len, runs, UI_RUNS_MAX);
+    int w = 0;
+    for (size_t i = 0; i < n; i++) {
+        TTF_Font *f = ui_font_face(ctx, runs[i].face, px);
+        if (f)
+            w += ui_run_width(f, s + runs[i].start, runs[i].len);
+    }
     return w;
 }
 
@@ -173,6 +285,63 @@ qf_err ui_text_wrap(ui_ctx *ctx, const char *text, int px, int max_w, qf_text_li
     return QF_OK;
 }
 
+/* Renders one line (NUL-terminated, len bytes) into a new surface: one
+ * TTF render when a single face has it all, else each run in its face,
+ * copied side by side onto the primary face's baseline. Runs are copied
+ * without blending (their pixels carry the glyph alpha over a transparent
+ * background, which blending onto a transparent surface would darken).
+ * Ownership: the caller frees the surface. */
+static SDL_Surface *ui_line_render(ui_ctx *ctx, char *text, size_t len, int px, uint32_t rgb)
+{
+    SDL_Color c = { (Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255 };
+    TTF_Font *primary = ui_font(ctx, px);
+    if (!primary)
+        return NULL;
+    ui_run runs[UI_RUNS_MAX];
+    size_t n = ui_runs_split(ctx, text, len, runs, UI_RUNS_MAX);
+    if (n <= 1) {
+        TTF_Font *f = n == 1 ? ui_font_face(ctx, runs[0].face, px) : primary;
+        return TTF_RenderUTF8_Blended(f ? f : primary, text, c);
+    }
+    SDL_Surface *parts[UI_RUNS_MAX] = { NULL };
+    int ys[UI_RUNS_MAX] = { 0 };
+    int total_w = 0;
+    int base = TTF_FontAscent(primary);
+    SDL_Surface *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        TTF_Font *f = ui_font_face(ctx, runs[i].face, px);
+        if (!f)
+            f = primary;
+        char *piece = text + runs[i].start;
+        char saved = piece[runs[i].len];
+        piece[runs[i].len] = '\0';     /* each run is rendered on its own */
+        parts[i] = TTF_RenderUTF8_Blended(f, piece, c);
+        piece[runs[i].len] = saved;
+        if (!parts[i])
+            goto out;
+        ys[i] = base - TTF_FontAscent(f);   /* baselines line up */
+        total_w += parts[i]->w;
+    }
+    /* The line keeps the primary face's height and baseline so mixed lines
+     * sit where single-face lines do; a taller fallback is clipped. */
+    out = SDL_CreateRGBSurfaceWithFormat(0, total_w > 0 ? total_w : 1, TTF_FontHeight(primary), 32,
+                                         SDL_PIXELFORMAT_ARGB8888);
+    if (!out)
+        goto out;
+    SDL_FillRect(out, NULL, SDL_MapRGBA(out->format, c.r, c.g, c.b, 0));
+    int x = 0;
+    for (size_t i = 0; i < n; i++) {
+        SDL_Rect dst = { x, ys[i], parts[i]->w, parts[i]->h };
+        SDL_SetSurfaceBlendMode(parts[i], SDL_BLENDMODE_NONE);
+        SDL_BlitSurface(parts[i], NULL, out, &dst);
+        x += parts[i]->w;
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        SDL_FreeSurface(parts[i]);
+    return out;
+}
+
 static ui_text_entry *ui_cache_get(ui_ctx *ctx, const char *s, size_t len, int px, uint32_t rgb)
 {
     /* Key on the real pixel size so large-text mode has its own entries. */
@@ -198,8 +367,7 @@ static ui_text_entry *ui_cache_get(ui_ctx *ctx, const char *s, size_t len, int p
         return NULL;
     memcpy(copy, s, len);
     copy[len] = '\0';
-    SDL_Color c = { (Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255 };
-    SDL_Surface *surf = TTF_RenderUTF8_Blended(f, copy, c);
+    SDL_Surface *surf = ui_line_render(ctx, copy, len, px, rgb);
     if (!surf) {
         free(copy);
         return NULL;
@@ -234,4 +402,54 @@ int ui_text_draw(ui_ctx *ctx, const char *s, size_t len, int px, uint32_t rgb, i
     SDL_Rect dst = { x, y, e->w, e->h };
     SDL_RenderCopy(ctx->ren, e->tex, NULL, &dst);
     return e->w;
+}
+
+qf_err ui_ctx_add_fallbacks(ui_ctx *ctx, const char *list, const char *default_name, char *err,
+                            size_t errlen)
+{
+    char path[1024];
+    if (!list) {
+        /* Not configured: default_name next to the primary font, if shipped. */
+        if (!default_name || ctx->faces_count == 0)
+            return QF_OK;
+        const char *slash = strrchr(ctx->faces[0].path, '/');
+        int dir = slash ? (int)(slash - ctx->faces[0].path) + 1 : 0;
+        if (snprintf(path, sizeof path, "%.*s%s", dir, ctx->faces[0].path, default_name) >=
+            (int)sizeof path)
+            return QF_OK;
+        if (access(path, R_OK) != 0)
+            return QF_OK;
+        return ui_ctx_add_fallback(ctx, path, 0, err, errlen);
+    }
+    /* "a.ttf, b.ttc#1; c.otf": separated by ',' or ';', each with an optional #face. */
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ",;");
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n == 0)
+            break;
+        if (n >= sizeof path)
+            return qf_err_set(err, errlen, QF_ERR_LIMIT, "font_fallback: path too long");
+        memcpy(path, p, n);
+        path[n] = '\0';
+        int index = 0;
+        char *hash = strrchr(path, '#');
+        if (hash) {
+            char *end = NULL;
+            long v = strtol(hash + 1, &end, 10);
+            if (!end || *end || end == hash + 1 || v < 0 || v > 255)
+                return qf_err_set(err, errlen, QF_ERR_INVALID, "font_fallback: bad face in '%s'",
+                                  path);
+            index = (int)v;
+            *hash = '\0';
+        }
+        qf_err rc = ui_ctx_add_fallback(ctx, path, index, err, errlen);
+        if (rc != QF_OK)
+            return rc;
+        p += strcspn(p, ",;");
+    }
+    return QF_OK;
 }
