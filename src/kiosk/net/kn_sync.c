@@ -471,6 +471,30 @@ static qf_err http_call(kn_sync *s, const char *method, const char *path, const 
                          errlen);
 }
 
+/* POST a JSON body built by the caller (body is consumed). QF_OK: the
+ * daemon answered (*r filled, the link marked up; resp_cleanup it);
+ * QF_ERR_NOMEM: the body could not be built (nothing sent); QF_ERR_IO: no
+ * answer (err says why, the link marked down). */
+static qf_err post_json(kn_sync *s, const char *path, json_t *body, bool with_token, kn_resp *r,
+                        char *err, size_t errlen)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return QF_ERR_NOMEM;
+    }
+    qf_err rc = http_call(s, "POST", path, text, with_token, NULL, r, err, errlen);
+    free(text);
+    if (rc != QF_OK) {
+        resp_cleanup(r);
+        link_down(s, err);
+        return QF_ERR_IO;
+    }
+    link_up(s);
+    return QF_OK;
+}
+
 /* The daemon's error code from {"error":{"code":…}}, or "" */
 static void error_code(const kn_resp *r, char *out, size_t outlen)
 {
@@ -576,7 +600,6 @@ static enum kn_outcome step_enroll(kn_sync *s)
     char err[256], code[64];
     kn_resp r;
     json_t *body = NULL, *root = NULL;
-    char *text = NULL;
     enum kn_outcome out = KN_RETRY;
 
     if (!s->enroll_code || !*s->enroll_code) {
@@ -585,18 +608,11 @@ static enum kn_outcome step_enroll(kn_sync *s)
     }
     body = json_pack("{s:s, s:s}", "code", s->enroll_code, "name",
                      s->device_name && *s->device_name ? s->device_name : "kiosk");
-    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return KN_RETRY;
-    if (http_call(s, "POST", "/api/v1/devices/enroll", text, false, NULL, &r, err, sizeof err)) {
-        free(text);
-        resp_cleanup(&r);
-        link_down(s, err);
-        return KN_NET;
+    switch (post_json(s, "/api/v1/devices/enroll", body, false, &r, err, sizeof err)) {
+    case QF_OK: break;
+    case QF_ERR_NOMEM: return KN_RETRY;
+    default: return KN_NET;
     }
-    free(text);
-    link_up(s);
     if (r.status == 200 || r.status == 201) {
         const char *token, *device;
         root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
@@ -793,7 +809,6 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
     long long free_mb = 0;
     size_t depth = 0;
     json_t *body;
-    char *text;
     kn_resp r;
     enum kn_outcome out = KN_DONE;
 
@@ -813,19 +828,11 @@ static enum kn_outcome step_heartbeat(kn_sync *s)
                      (json_int_t)((mono_ms() - ((uint64_t)s->started.tv_sec * 1000u +
                                                 (uint64_t)s->started.tv_nsec / 1000000u)) /
                                   1000u));
-    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return KN_RETRY;
-    if (http_call(s, "POST", "/api/v1/devices/heartbeat", text, true, NULL, &r, err,
-                  sizeof err)) {
-        free(text);
-        resp_cleanup(&r);
-        link_down(s, err);
-        return KN_NET;
+    switch (post_json(s, "/api/v1/devices/heartbeat", body, true, &r, err, sizeof err)) {
+    case QF_OK: break;
+    case QF_ERR_NOMEM: return KN_RETRY;
+    default: return KN_NET;
     }
-    free(text);
-    link_up(s);
     if (r.status == 200)
         heartbeat_taken(s, &r, depth);
     if (r.status == 401) {
@@ -884,24 +891,16 @@ static enum kn_outcome lease_one(kn_sync *s, size_t i, size_t n, const char *tod
     char err[256], code[64], day[KN_LEASE_DAY_MAX];
     const char *numbers[KN_LEASE_COUNT_MAX];
     json_t *body, *root = NULL, *arr;
-    char *text;
     kn_resp r;
     size_t count = 0, k;
     enum kn_outcome out = KN_DONE;
 
     body = json_pack("{s:s, s:I}", "window", s->lwin[i].id, "count", (json_int_t)n);
-    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text)
-        return KN_RETRY;
-    if (http_call(s, "POST", "/api/v1/tickets/lease", text, true, NULL, &r, err, sizeof err)) {
-        free(text);
-        resp_cleanup(&r);
-        link_down(s, err);
-        return KN_NET;
+    switch (post_json(s, "/api/v1/tickets/lease", body, true, &r, err, sizeof err)) {
+    case QF_OK: break;
+    case QF_ERR_NOMEM: return KN_RETRY;
+    default: return KN_NET;
     }
-    free(text);
-    link_up(s);
     if (r.status == 200 || r.status == 201) {
         json_t *v;
         root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
@@ -1023,7 +1022,6 @@ static void step_ticket(kn_sync *s, const char *window, bool priority, uint64_t 
     kn_resp r;
     kn_event ev;
     json_t *body, *root = NULL;
-    char *text;
 
     memset(&ev, 0, sizeof ev);
     ev.kind = KN_EVENT_TICKET;
@@ -1036,25 +1034,19 @@ static void step_ticket(kn_sync *s, const char *window, bool priority, uint64_t 
         return;
     }
     body = json_pack("{s:s, s:b}", "window", window, "priority", priority);
-    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text) {
+    qf_err sent = post_json(s, "/api/v1/tickets", body, true, &r, err, sizeof err);
+    if (sent == QF_ERR_NOMEM) {
         snprintf(ev.message, sizeof ev.message, "out of memory");
         s->notify(s->ud, &ev);
         return;
     }
-    if (http_call(s, "POST", "/api/v1/tickets", text, true, NULL, &r, err, sizeof err)) {
-        free(text);
-        resp_cleanup(&r);
-        link_down(s, err);
+    if (sent != QF_OK) {
         ev.ticket.offline = true;
         snprintf(ev.message, sizeof ev.message, "%s", err);
         issue_leased(s, window, priority, &ev);   /* ok with a leased number, if one is held */
         s->notify(s->ud, &ev);
         return;
     }
-    free(text);
-    link_up(s);
     s->lease_kick = true;  /* an online ticket: a good moment to check the blocks */
     if (r.status == 200 || r.status == 201) {
         root = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
