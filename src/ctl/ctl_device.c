@@ -138,6 +138,18 @@ static int ctl_device_list_json(const sd_device *list, size_t count, qf_instant 
             (json_int_t)d->hb.outbox_depth, "catalog_version", (json_int_t)d->hb.catalog_version,
             "last_inspection", d->last_inspection_at ? inspected : NULL, "inspection_overdue",
             !d->revoked_at && sd_device_inspection_overdue(d, now));
+        if (o && d->maintenance_from) {
+            char from[32], until[32];
+            qf_clock_format_iso8601(d->maintenance_from, from, sizeof from);
+            qf_clock_format_iso8601(d->maintenance_until, until, sizeof until);
+            json_object_set_new(o, "maintenance",
+                                json_pack("{s:s,s:s,s:s,s:b}", "from", from, "until", until,
+                                          "reason", d->maintenance_reason, "active",
+                                          d->maintenance_from <= now &&
+                                              now < d->maintenance_until));
+        } else if (o) {
+            json_object_set_new(o, "maintenance", json_null());
+        }
         if (!o || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             arr = NULL;
@@ -197,6 +209,14 @@ static int ctl_device_list(const ctl_options *opts, int argc, char **argv)
                ctl_device_state(d, now), seen, d->last_seen ? d->hb.software_version : "-",
                d->last_seen ? d->hb.printer_status : "-", inspected,
                !d->revoked_at && sd_device_inspection_overdue(d, now) ? " (overdue)" : "");
+        if (d->maintenance_from) {     /* 报备: out of service on purpose */
+            char from[32], until[32];
+            qf_clock_format_iso8601(d->maintenance_from, from, sizeof from);
+            qf_clock_format_iso8601(d->maintenance_until, until, sizeof until);
+            printf("              maintenance %s %s to %s: %s\n",
+                   d->maintenance_from <= now && now < d->maintenance_until ? "NOW" : "planned",
+                   from, until, d->maintenance_reason);
+        }
     }
     printf("%zu device(s)\n", count);
 out:

@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "routes.h"
 #include "store_devices.h"
+#include "store_inspect.h"
 
 #define SD_SOFTWARE_VERSION_MAX 32
 #define SD_INSPECTOR_MAX        64
@@ -385,6 +386,17 @@ static json_t *sd_device_json(const sd_device *d, qf_instant now)
     /* A revoked device is out of service: no inspection is due. */
     json_object_set_new(o, "inspection_overdue",
                         json_boolean(!d->revoked_at && sd_device_inspection_overdue(d, now)));
+    /* The notice (报备) running now, or the next one: the fleet view shows
+     * a kiosk that is out of service on purpose. */
+    if (d->maintenance_from)
+        json_object_set_new(o, "maintenance",
+                            json_pack("{s:o,s:o,s:s,s:b}", "from",
+                                      sd_json_instant(d->maintenance_from), "until",
+                                      sd_json_instant(d->maintenance_until), "reason",
+                                      d->maintenance_reason, "active",
+                                      d->maintenance_from <= now && now < d->maintenance_until));
+    else
+        json_object_set_new(o, "maintenance", json_null());
     return o;
 }
 
@@ -413,9 +425,8 @@ int sd_h_device_list(sd_request *req)
     free(list);
     if (!arr)
         return sd_reply_error(req, 500, "internal", "out of memory");
-    body = json_pack("{s:o,s:I,s:i,s:i}", "devices", arr, "count", (json_int_t)count,
-                     "online_window_s", SD_DEVICE_ONLINE_S, "inspection_interval_days",
-                     SD_INSPECTION_DAYS);
+    body = json_pack("{s:o,s:I,s:i,s:s}", "devices", arr, "count", (json_int_t)count,
+                     "online_window_s", SD_DEVICE_ONLINE_S, "inspection_rule", "calendar_quarter");
     return sd_reply_json(req, 200, body);
 }
 
@@ -535,8 +546,7 @@ int sd_h_device_inspection(sd_request *req)
         json_pack("{s:I,s:s,s:o,s:s,s:s,s:O,s:o,s:s,s:o}", "id", (json_int_t)rec_id, "device_id",
                   id, "at", sd_json_instant(now), "inspector", inspector, "result", result,
                   "checks", checks, "notes", notes ? json_string(notes) : json_null(),
-                  "recorded_by", who, "next_due",
-                  sd_json_day(now + (qf_instant)SD_INSPECTION_DAYS * QF_SECONDS_PER_DAY)));
+                  "recorded_by", who, "next_due", sd_json_day(sd_inspection_due(now))));
 out:
     free(text);
     json_decref(record);

@@ -7,6 +7,8 @@
  * in one BEGIN IMMEDIATE transaction, so a code can never enroll two
  * devices, even when qifu-ctl and the daemon share the file. */
 #include "store_devices.h"
+#include "qf_clock.h"
+#include "store_inspect.h"
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -256,9 +258,15 @@ bool sd_device_online(const sd_device *d, qf_instant now)
 
 bool sd_device_inspection_overdue(const sd_device *d, qf_instant now)
 {
-    return d->last_inspection_at == 0 ||
-           now - d->last_inspection_at > (qf_instant)SD_INSPECTION_DAYS * QF_SECONDS_PER_DAY;
+    return d->last_inspection_at == 0 || sd_inspection_quarter_overdue(d->last_inspection_at, now);
 }
+
+/* The maintenance notice that is running at ?9 or the next one planned:
+ * its start, end (start + duration_min) and reason. */
+#define SD_MAINT_NEXT(col)                                                                   \
+    "(SELECT " col " FROM maintenance m WHERE m.device_id = d.id AND "                       \
+    "m.planned_at + 60 * COALESCE(json_extract(m.body, '$.duration_min'), 0) > ?9 "          \
+    "ORDER BY m.planned_at, m.id LIMIT 1)"
 
 /* The columns sd_device_read expects, in order. The last inspection is the
  * newest row of inspections for the device. */
@@ -266,7 +274,10 @@ bool sd_device_inspection_overdue(const sd_device *d, qf_instant now)
     "d.id, d.name, d.hall, d.enrolled_at, d.revoked_at, d.last_seen, d.software_version, " \
     "d.catalog_version, d.printer_status, d.outbox_depth, d.disk_free_mb, d.uptime_s, "     \
     "(SELECT at FROM inspections WHERE device_id = d.id ORDER BY at DESC, id DESC LIMIT 1), " \
-    "(SELECT result FROM inspections WHERE device_id = d.id ORDER BY at DESC, id DESC LIMIT 1)"
+    "(SELECT result FROM inspections WHERE device_id = d.id ORDER BY at DESC, id DESC LIMIT 1), " \
+    SD_MAINT_NEXT("planned_at") ", "                                                        \
+    SD_MAINT_NEXT("planned_at + 60 * COALESCE(json_extract(body, '$.duration_min'), 0)") ", " \
+    SD_MAINT_NEXT("reason")
 
 static void sd_col_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
@@ -293,6 +304,9 @@ static void sd_device_read(sqlite3_stmt *st, sd_device *d)
     }
     d->last_inspection_at = sqlite3_column_int64(st, 12);
     sd_col_copy(st, 13, d->last_inspection_result, sizeof d->last_inspection_result);
+    d->maintenance_from = sqlite3_column_int64(st, 14);
+    d->maintenance_until = sqlite3_column_int64(st, 15);
+    sd_col_copy(st, 16, d->maintenance_reason, sizeof d->maintenance_reason);
 }
 
 qf_err sd_store_device_list(sd_store *store, const char *hall, sd_device **out, size_t *count)
@@ -316,6 +330,7 @@ qf_err sd_store_device_list(sd_store *store, const char *hall, sd_device **out, 
     if (hall)
         sqlite3_bind_text(st, 1, hall, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, SD_DEVICE_LIST_MAX);
+    sqlite3_bind_int64(st, 9, qf_clock_now());
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             size_t grown_cap = cap ? cap * 2 : 16;
@@ -356,6 +371,7 @@ qf_err sd_store_device_get(sd_store *store, const char *id, sd_device *out)
         goto out;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 9, qf_clock_now());
     step = sqlite3_step(st);
     if (step == SQLITE_ROW)
         sd_device_read(st, out);

@@ -25,7 +25,6 @@
 
 #define SD_ENROLL_CODE_TTL_S   (24 * 3600)  /* a code is good for 24 hours */
 #define SD_DEVICE_ONLINE_S     120          /* online: heartbeat within this (store_gauges.c too) */
-#define SD_INSPECTION_DAYS     92           /* a joint inspection at least once a quarter */
 #define SD_DEVICE_ID_LEN       12           /* "dev-" + 8 lowercase hex */
 #define SD_DEVICE_NAME_MAX     64           /* characters (UTF-8 code points) */
 #define SD_HALL_MAX            64           /* characters */
@@ -94,13 +93,18 @@ typedef struct sd_device {
     sd_heartbeat hb;
     qf_instant last_inspection_at; /* 0: never inspected */
     char last_inspection_result[8];
+    /* The maintenance notice (报备) running now or the next one planned;
+     * maintenance_from 0: none. */
+    qf_instant maintenance_from, maintenance_until;
+    char maintenance_reason[1024];
 } sd_device;
 
 /* Is d online at now: not revoked and a heartbeat within SD_DEVICE_ONLINE_S. */
 bool sd_device_online(const sd_device *d, qf_instant now);
 
 /* Is d's joint inspection overdue at now: never inspected, or the last one
- * more than SD_INSPECTION_DAYS days ago. */
+ * before the current calendar quarter (Asia/Shanghai) began
+ * (store_inspect.h). */
 bool sd_device_inspection_overdue(const sd_device *d, qf_instant now);
 
 /* Every device (hall NULL) or those of one hall, ordered by hall, name.

@@ -15,6 +15,14 @@ qf_instant sd_inspection_quarter_start(qf_instant now)
     return qf_day_at(qf_day_from_ymd(year, (month - 1) / 3 * 3 + 1, 1), 0, 0);
 }
 
+qf_instant sd_inspection_due(qf_instant now)
+{
+    /* A quarter is 90 to 92 days: 100 days past its start is inside the next. */
+    qf_instant next = sd_inspection_quarter_start(sd_inspection_quarter_start(now) +
+                                                  100 * (qf_instant)QF_SECONDS_PER_DAY);
+    return next - 1;
+}
+
 bool sd_inspection_quarter_overdue(qf_instant last, qf_instant now)
 {
     return last == 0 || last < sd_inspection_quarter_start(now);

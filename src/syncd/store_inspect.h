@@ -9,9 +9,9 @@
  * days. Revoked devices are out of service and never overdue.
  *
  * Owns: the SELECTs on inspections for listing, and the quarter rule.
- * Does not own: writing inspections or the device list (store_devices.c;
- * its sd_device_inspection_overdue still counts 92 days for GET
- * /api/v1/devices and `device list`), nor printing (ctl_device.c).
+ * Does not own: writing inspections or the device list (store_devices.c,
+ * whose sd_device_inspection_overdue applies this rule), nor printing
+ * (ctl_device.c).
  *
  * Locking: every function takes the store lock itself. */
 #ifndef SD_STORE_INSPECT_H
@@ -43,6 +43,10 @@ typedef struct sd_inspection {
 
 /* The first instant of the calendar quarter (Shanghai) holding now. */
 qf_instant sd_inspection_quarter_start(qf_instant now);
+
+/* The last day an inspection made at now is good for: the end of its
+ * calendar quarter (the last second before the next quarter starts). */
+qf_instant sd_inspection_due(qf_instant now);
 
 /* Is a device last inspected at last (0: never) overdue at now? */
 bool sd_inspection_quarter_overdue(qf_instant last, qf_instant now);

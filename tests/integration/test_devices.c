@@ -407,6 +407,30 @@ static void test_maintenance_must_be_reported_before_it_is_done(void **state)
     post_expect(h, path, token, body, 400, "missing_field", "'reason'");
     post_expect(h, "/api/v1/devices/dev-00000000/maintenance", token, body, 403, "forbidden",
                 NULL);
+
+    /* The fleet view shows the planned notice: its window and reason. */
+    char op[64];
+    harness_operator(h, "ops-maint", op);
+    r = harness_request(h, "GET", "/api/v1/devices", op, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    root = body_json(&r);
+    json_t *dev = NULL, *d;
+    size_t i;
+    json_array_foreach(json_object_get(root, "devices"), i, d)
+        if (strcmp(json_string_value(json_object_get(d, "id")), id) == 0)
+            dev = d;
+    assert_non_null(dev);
+    json_t *m = json_object_get(dev, "maintenance");
+    assert_true(json_is_object(m));
+    assert_string_equal(json_string_value(json_object_get(m, "from")), when);
+    assert_non_null(json_string_value(json_object_get(m, "until")));
+    assert_true(strcmp(json_string_value(json_object_get(m, "until")), when) > 0);
+    assert_string_equal(json_string_value(json_object_get(m, "reason")), "更换打印机");
+    assert_false(json_is_true(json_object_get(m, "active")));
+    assert_string_equal(json_string_value(json_object_get(root, "inspection_rule")),
+                        "calendar_quarter");
+    json_decref(root);
+    harness_response_free(&r);
 }
 
 /* Hostile bodies on every device route: each gets a 4xx, and the daemon
