@@ -179,14 +179,13 @@ out:
     return rc;
 }
 
-#define CTL_PRINT_UNITS_MAX 512
-
 static int ctl_print_guide(const ctl_options *opts, const ctl_print_args *a)
 {
     qf_catalog *cat = NULL;
+    pr_guide *g = NULL;
     pr_layout lay;
     pr_bitmap *bm = NULL;
-    char err[512] = "", dir[4096], units[CTL_PRINT_UNITS_MAX] = "";
+    char err[512] = "", dir[4096];
     int rc = CTL_EXIT_NO;
 
     if (a->catalog)
@@ -201,46 +200,27 @@ static int ctl_print_guide(const ctl_options *opts, const ctl_print_args *a)
         fprintf(stderr, "qifu-ctl: %s: %s\n", dir, err);
         goto out;
     }
-    const qf_catalog_service *svc = qf_catalog_service_get(cat, a->service);
-    if (!svc) {
+    /* The same mapping as the kiosk's 打印指南 (pr_guide.c). */
+    qf_err e = pr_guide_from_catalog(cat, a->service, &g, err, sizeof err);
+    if (e == QF_ERR_NOT_FOUND) {
         fprintf(stderr, "qifu-ctl: print guide: no service '%s' in %s\n", a->service, dir);
         goto out;
     }
-    /* Materials come from a 服务指南 that names this service, when one does. */
-    const char *materials[32];
-    size_t nmat = 0;
-    for (size_t i = 0; i < cat->guides_count; i++) {
-        const qf_catalog_guide *g = &cat->guides[i];
-        if (!g->service_id || strcmp(g->service_id, svc->id) != 0)
-            continue;
-        for (size_t m = 0; m < g->materials_count && nmat < 32; m++)
-            materials[nmat++] = g->materials[m].name;
-        break;
+    if (e != QF_OK) {
+        fprintf(stderr, "qifu-ctl: print guide: %s\n", err);
+        goto out;
     }
-    for (size_t i = 0; i < svc->units.count; i++) {
-        size_t used = strlen(units);
-        snprintf(units + used, sizeof units - used, "%s%s", i ? "、" : "", svc->units.items[i]);
-    }
-    pr_guide g = {
-        .title = svc->category3 && *svc->category3 ? svc->category3 : svc->content,
-        .steps = (const char *const *)svc->flow.items,
-        .nsteps = svc->flow.count,
-        .materials = materials,
-        .nmaterials = nmat,
-        .unit = units,
-        .phone = svc->contacts_count ? svc->contacts[0].phone : NULL,
-        .online_url = svc->online ? svc->online->url : NULL,
-    };
     pr_layout_default(&lay, opts->data_dir);
     if (a->width)
         lay.width_dots = atoi(a->width);
-    if (pr_render_guide(&lay, &g, &bm, err, sizeof err) != QF_OK) {
+    if (pr_render_guide(&lay, g, &bm, err, sizeof err) != QF_OK) {
         fprintf(stderr, "qifu-ctl: print: cannot render the guide: %s\n", err);
         goto out;
     }
     rc = ctl_print_send(a->sink, bm);
 out:
     pr_bitmap_free(bm);
+    pr_guide_free(g);
     qf_catalog_free(cat);
     return rc;
 }

@@ -441,10 +441,14 @@ static void kapp_sync_event(kapp *k, kn_event *ev)
         break;
     case KN_EVENT_ONLINE:
     case KN_EVENT_ENROLLED:
-        ks_app_set_online(&k->state, true);
+        ks_app_online_event(&k->state, true, kapp_now(k));   /* a toast when it was offline */
         break;
     case KN_EVENT_OFFLINE:
+        ks_app_online_event(&k->state, false, kapp_now(k));  /* a toast when it was online */
+        fprintf(stderr, "qifu-kiosk: sync: %s\n", ev->message);
+        break;
     case KN_EVENT_ERROR:
+        /* For an operator (a refused code, a revoked device): the mark, no toast. */
         ks_app_set_online(&k->state, false);
         fprintf(stderr, "qifu-kiosk: sync: %s\n", ev->message);
         break;
@@ -574,6 +578,7 @@ static void kapp_rebuild(kapp *k)
     k->scene.view = (SDL_Rect){ 0, 0, 0, 0 };
     scr_get(s)->build(&k->env);
     scr_countdown_build(&k->env);
+    scr_toast_build(&k->env);     /* drawn above even the dialog */
     if (keep_press)
         ui_scene_pointer_down(&k->scene, press_x, press_y, k->env.now_ms);
     if (keep_glide) {

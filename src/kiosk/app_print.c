@@ -1,6 +1,7 @@
 /* app_print.c — the kiosk's print worker (see app_print.h): a queue
- * ticket or a case receipt is copied into a job (plain data: the thread
- * never reads the UI's state), rendered and sent on its own thread, and
+ * ticket, a case receipt or a service guide is copied into a job (plain
+ * data: the thread never reads the UI's state or the catalog, which a sync
+ * may replace meanwhile), rendered and sent on its own thread, and
  * the outcome comes back through ev_print to the UI thread, which alone
  * touches ks_app and the sync worker's printer status. */
 #include "app_print.h"
@@ -20,11 +21,12 @@
 typedef enum kapp_slip {
     KAPP_SLIP_TICKET = 0,
     KAPP_SLIP_RECEIPT,
+    KAPP_SLIP_GUIDE,
 } kapp_slip;
 
 typedef struct kapp_print_job {
     kapp_slip kind;
-    uint64_t id;               /* ticket: its request_id; receipt: the job number */
+    uint64_t id;               /* ticket: its request_id; receipt, guide: the job number */
     char sink[512];
     pr_layout lay;
     char font[1200];
@@ -36,6 +38,9 @@ typedef struct kapp_print_job {
     /* A receipt. */
     char case_no[32], kind_text[32], mobile_masked[32], submitted_at[40], tracking_url[512];
     const char *rule_text;     /* a string literal */
+    /* A guide: owned (pr_guide_from_catalog's copy), freed with the job. */
+    pr_guide *guide;
+    char service_id[QF_CATALOG_MAX_ID + 1];
     Uint32 ev;
     /* The outcome. */
     bool printed;
@@ -44,10 +49,18 @@ typedef struct kapp_print_job {
     char why[256];
 } kapp_print_job;
 
-/* Receipt job numbers: one kapp per process, and only the UI thread starts
+/* Receipt and guide job numbers: one kapp per process, and only the UI thread starts
  * jobs, so a file-level counter is enough; it outlives the session wipe
  * (which zeroes the form), so a late outcome never matches a new job. */
 static uint64_t kapp_print_seq;
+
+static void kapp_print_job_free(kapp_print_job *job)
+{
+    if (!job)
+        return;
+    pr_guide_free(job->guide);
+    free(job);
+}
 
 static qf_instant kapp_print_instant(const char *iso)
 {
@@ -74,6 +87,8 @@ static qf_err kapp_print_render(kapp_print_job *job, pr_bitmap **bm)
         };
         return pr_render_ticket(&job->lay, &t, bm, job->why, sizeof job->why);
     }
+    if (job->kind == KAPP_SLIP_GUIDE)
+        return pr_render_guide(&job->lay, job->guide, bm, job->why, sizeof job->why);
     pr_receipt r = {
         .hall_name = job->hall,
         .case_no = job->case_no,
@@ -110,7 +125,7 @@ static int kapp_print_worker(void *ud)
     e.type = job->ev;
     e.user.data1 = job;
     if (SDL_PushEvent(&e) != 1)
-        free(job);   /* the thread is joined at cleanup all the same */
+        kapp_print_job_free(job);   /* the thread is joined at cleanup all the same */
     return 0;
 }
 
@@ -168,14 +183,14 @@ static bool kapp_print_spawn(kapp *k, kapp_print_job *job, const char **state)
         /* A stalled printer still has the previous slip: this one is not
          * queued behind it (the citizen would wait for nothing). */
         fprintf(stderr, "qifu-kiosk: printer busy with an earlier slip; this one not printed\n");
-        free(job);
+        kapp_print_job_free(job);
         *state = "busy";
         return false;
     }
     k->print_thread = SDL_CreateThread(kapp_print_worker, "qifu-print", job);
     if (!k->print_thread) {
         fprintf(stderr, "qifu-kiosk: print worker: %s\n", SDL_GetError());
-        free(job);
+        kapp_print_job_free(job);
         *state = "error";
         return false;
     }
@@ -212,8 +227,34 @@ static const char *kapp_print_rule(const ks_app_form *fm)
     return "135: 简单问题1个工作日、单一部门问题3个工作日、吹哨问题5个工作日";
 }
 
+/* 打印指南 asked for (KS_PRINT_ASK): the guide copied out of the catalog
+ * here, on the UI thread, then printed like a receipt. */
+static void kapp_print_guide(kapp *k)
+{
+    const ks_guide_print *gp = &k->state.guide_print;
+    uint64_t id = ++kapp_print_seq;
+    const char *state = "error";
+    char why[256] = "";
+    ks_app_guide_print_started(&k->state, id, kapp_now(k), kapp_print_timeout_ms(k));
+    kapp_print_job *job = kapp_print_job_new(k, KAPP_SLIP_GUIDE, id);
+    if (job) {
+        snprintf(job->service_id, sizeof job->service_id, "%s", gp->service_id);
+        if (pr_guide_from_catalog(k->state.catalog, gp->service_id, &job->guide, why,
+                                  sizeof why) != QF_OK) {
+            fprintf(stderr, "qifu-kiosk: guide %s not printed: %s\n", gp->service_id, why);
+            kapp_print_job_free(job);
+            job = NULL;
+        }
+    }
+    if (job && kapp_print_spawn(k, job, &state))
+        return;
+    ks_app_guide_printed(&k->state, id, false, state, kapp_now(k));
+}
+
 void kapp_print_update(kapp *k)
 {
+    if (k->state.guide_print.slip.phase == KS_PRINT_ASK)
+        kapp_print_guide(k);
     const ks_app_form *fm = &k->state.form;
     if (fm->receipt_print.phase != KS_PRINT_ASK)
         return;
@@ -257,8 +298,12 @@ void kapp_print_event(kapp *k, const SDL_Event *ev)
     kapp_print_job *job = ev->user.data1;
     kapp_print_join(k);           /* it has posted: it is ending */
     const char *state = kapp_printer_state(job);
-    const char *what = job->kind == KAPP_SLIP_TICKET ? "ticket" : "receipt";
-    const char *name = job->kind == KAPP_SLIP_TICKET ? job->number : job->case_no;
+    const char *what = job->kind == KAPP_SLIP_TICKET    ? "ticket"
+                       : job->kind == KAPP_SLIP_RECEIPT ? "receipt"
+                                                        : "guide";
+    const char *name = job->kind == KAPP_SLIP_TICKET    ? job->number
+                       : job->kind == KAPP_SLIP_RECEIPT ? job->case_no
+                                                        : job->service_id;
     /* Whether the screen still waits for this slip (not given up at its
      * deadline, not replaced by a newer one). */
     bool waited;
@@ -266,9 +311,12 @@ void kapp_print_event(kapp *k, const SDL_Event *ev)
         waited = ks_app_screen(&k->state) == KS_SCREEN_TICKET &&
                  k->state.ticket.phase == KS_TICKET_PRINTING &&
                  k->state.ticket.request_id == job->id;
-    else
+    else if (job->kind == KAPP_SLIP_RECEIPT)
         waited = k->state.form.receipt_print.phase == KS_PRINT_PRINTING &&
                  k->state.form.receipt_print.job == job->id;
+    else
+        waited = k->state.guide_print.slip.phase == KS_PRINT_PRINTING &&
+                 k->state.guide_print.slip.job == job->id;
     if (job->printed)
         fprintf(stderr, "qifu-kiosk: %s %s printed (%s)%s\n", what, name, state,
                 waited ? "" : "; too late for the screen, ignored");
@@ -279,9 +327,11 @@ void kapp_print_event(kapp *k, const SDL_Event *ev)
         kn_sync_set_printer_status(k->sync, state);
     if (job->kind == KAPP_SLIP_TICKET)
         ks_app_ticket_printed(&k->state, job->id, job->printed, state, kapp_now(k));
-    else
+    else if (job->kind == KAPP_SLIP_RECEIPT)
         ks_app_receipt_printed(&k->state, job->id, job->printed, state, kapp_now(k));
-    free(job);
+    else
+        ks_app_guide_printed(&k->state, job->id, job->printed, state, kapp_now(k));
+    kapp_print_job_free(job);
 }
 
 void kapp_print_cleanup(kapp *k)
@@ -290,6 +340,6 @@ void kapp_print_cleanup(kapp *k)
     if (k->ev_print && SDL_WasInit(SDL_INIT_EVENTS)) {
         SDL_Event e;
         while (SDL_PeepEvents(&e, 1, SDL_GETEVENT, k->ev_print, k->ev_print) == 1)
-            free(e.user.data1);
+            kapp_print_job_free(e.user.data1);
     }
 }

@@ -157,6 +157,9 @@ void kapp_write_update(kapp *k)
         bool ok = ks_app_progress_feedback_body(app, &path, &body) == QF_OK &&
                   kapp_put(k, KN_OUTBOX_FEEDBACK, path, body, ref, sizeof ref, why, sizeof why);
         ks_app_progress_feedback_saved(app, ok, ok ? NULL : why);
+        if (ok)
+            ks_app_toast(app, "已保存，感谢您的反馈", "Saved: thank you for your feedback",
+                         kapp_now(k));
         free(path);
         kapp_free_secret(body);
     }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit_catalog.h"
+
 #include "ks_app.h"
 
 static unsigned seen;
@@ -20,16 +22,6 @@ static void observe(void *ud, unsigned changes)
 {
     (void)ud;
     seen |= changes;
-}
-
-static qf_catalog *load_catalog(void)
-{
-    qf_catalog *cat = NULL;
-    char err[256];
-    assert_int_equal(qf_catalog_new(&cat), QF_OK);
-    if (qf_catalog_load_dir(cat, QIFU_SOURCE_DIR "/assets/catalog", err, sizeof err) != QF_OK)
-        fail_msg("%s", err);
-    return cat;
 }
 
 static void start(ks_app *app)

@@ -14,22 +14,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit_catalog.h"
 #include <jansson.h>
 
 #include "ks_app.h"
 
 #define GOOD_USCC "91330100716105852F"
 #define BAD_USCC  "91330100716105852A"
-
-static qf_catalog *load_catalog(void)
-{
-    qf_catalog *cat = NULL;
-    char err[256];
-    assert_int_equal(qf_catalog_new(&cat), QF_OK);
-    if (qf_catalog_load_dir(cat, QIFU_SOURCE_DIR "/assets/catalog", err, sizeof err) != QF_OK)
-        fail_msg("%s", err);
-    return cat;
-}
 
 static void start(ks_app *app, bool server, bool online)
 {

@@ -15,17 +15,9 @@
 
 #include <cmocka.h>
 
-#include "ks_app.h"
+#include "unit_catalog.h"
 
-static qf_catalog *load_catalog(void)
-{
-    qf_catalog *cat = NULL;
-    char err[256];
-    assert_int_equal(qf_catalog_new(&cat), QF_OK);
-    if (qf_catalog_load_dir(cat, QIFU_SOURCE_DIR "/assets/catalog", err, sizeof err) != QF_OK)
-        fail_msg("%s", err);
-    return cat;
-}
+#include "ks_app.h"
 
 static void start(ks_app *app)
 {

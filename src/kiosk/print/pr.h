@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qf_catalog.h"
 #include "qf_clock.h"
 #include "qf_error.h"
 
@@ -88,6 +89,22 @@ typedef struct pr_guide {
     const char *phone;
     const char *online_url;       /* QR, may be NULL */
 } pr_guide;
+
+/* pr_guide_from_catalog's caps: steps and materials kept, bytes of the
+ * joined units. */
+#define PR_GUIDE_ITEMS_MAX 32
+#define PR_GUIDE_UNITS_MAX 512
+
+/* A service's guide as qifu-ctl and the kiosk print it (pr_guide.c):
+ * title = category3 (else the content), steps = the flow, materials = those
+ * of a 服务指南 naming the service, unit = the units joined with 、, phone =
+ * the first contact's, online_url = the online channel's (the QR).
+ * QF_ERR_NOT_FOUND when cat lacks service_id. Ownership: *out is one block
+ * holding copies of every string (it does not borrow the catalog, so it may
+ * go to another thread); the caller frees it with pr_guide_free. */
+qf_err pr_guide_from_catalog(const qf_catalog *cat, const char *service_id, pr_guide **out,
+                             char *err, size_t errlen);
+void pr_guide_free(pr_guide *g);
 
 /* Render a slip. Ownership: the caller frees *out with pr_bitmap_free. */
 qf_err pr_render_ticket(const pr_layout *lay, const pr_ticket *t, pr_bitmap **out, char *err,

@@ -28,6 +28,9 @@ const scr_def *scr_get(ks_screen id);
 
 /* Builds the countdown dialog over whatever screen is up (scr_common.c). */
 void scr_countdown_build(scr_env *env);
+/* Builds the toast (app->toast) over whatever screen and dialog are up,
+ * low on the screen and off any button (scr_common.c). */
+void scr_toast_build(scr_env *env);
 
 /* The on-screen keyboard from app->kb at the bottom of the screen, when it
  * is open; returns its top (env->h when closed) so the screen's scroll view

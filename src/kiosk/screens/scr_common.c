@@ -1,9 +1,11 @@
 /* scr_common.c — what every screen shares: the bilingual string helper, the
  * header bar with its back button, the vertical flow layout through the
- * scroll view, and the idle countdown dialog. */
+ * scroll view, and what goes over any screen: the idle countdown dialog and
+ * the toast. */
 #include "scr.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char *scr_tr(const scr_env *env, const char *zh, const char *en, char *buf, size_t len)
 {
@@ -278,6 +280,70 @@ static void scr_on_continue(void *ud, int tag)
     ks_app_activity(env->app, env->now_ms);
 }
 
+/* Where the toast's box (w x h, centred) may sit: low on the screen, moved
+ * up past anything that takes a tap as the scene stands now (it takes
+ * none itself, so a tap on it would still work, but a finger should see
+ * its target). No free place in the lower half: the bottom after all. */
+static int scr_toast_y(const scr_env *env, int w, int h)
+{
+    const ui_scene *sc = env->scene;
+    int u = env->ui->unit, bottom = env->h - h - u;
+    SDL_Rect box = { (env->w - w) / 2, bottom, w, h };
+    for (int moves = 0; moves < 16; moves++) {
+        bool moved = false;
+        for (size_t i = 0; i < sc->count; i++) {
+            const ui_widget *o = &sc->w[i];
+            if ((!o->on_tap && !o->on_edit) || !ui_widget_visible(sc, o, env->w, env->h))
+                continue;
+            SDL_Rect r = ui_widget_screen_rect(sc, o), hit;
+            if (!SDL_IntersectRect(&box, &r, &hit))
+                continue;
+            box.y = r.y - h - u / 4;
+            moved = true;
+        }
+        if (!moved)
+            return box.y;
+        if (box.y < env->h / 2)
+            break;
+    }
+    return bottom;
+}
+
+/* The toast (ks_app_toast.c): a small dark box low on the screen, as wide
+ * as its text (scr_toast_y). It takes no taps (UI_TOAST), so whatever it
+ * overlaps still works. */
+void scr_toast_build(scr_env *env)
+{
+    const ks_toast *t = &env->app->toast;
+    if (!t->shown)
+        return;
+    int u = env->ui->unit, px = u * 5 / 8, pad = u / 2;
+    char buf[2 * KS_TOAST_TEXT_MAX + 2];
+    const char *text = scr_tr(env, t->zh, t->en, buf, sizeof buf);
+    int tw = 0;
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        int lw = ui_text_width(env->ui, line, len, px);
+        tw = lw > tw ? lw : tw;
+        line += len + (line[len] == '\n');
+    }
+    int max_w = env->w - 4 * u;
+    int w = tw + 2 * pad + 2 * UI_INK_MARGIN;
+    if (w > max_w)
+        w = max_w;
+    ui_widget *toast = ui_scene_add(env->scene, env->ui, UI_TOAST,
+                                    (SDL_Rect){ (env->w - w) / 2, 0, w, 0 }, text, px);
+    if (!toast)
+        return;
+    toast->pad = pad;
+    toast->rect.h = (int)toast->lines_count * ui_line_height(env->ui, px) + 2 * pad;
+    toast->rect.y = scr_toast_y(env, w, toast->rect.h);
+    toast->align = UI_ALIGN_CENTER;
+    toast->fg = 0xFFFFFF;
+    toast->bg = 0x2B2F36;
+}
+
+/* The idle countdown: a modal dialog with 继续使用. */
 void scr_countdown_build(scr_env *env)
 {
     ks_app *app = env->app;
@@ -312,3 +378,5 @@ void scr_countdown_build(scr_env *env)
     }
     env->scene->dialog = true;
 }
+
+

@@ -2,8 +2,10 @@
  * responsible units, target, region, the online channel with an on-screen
  * QR code of its URL (when it has one), the offline place and the contacts;
  * materials and FAQ from a matching guides[] entry when the catalog has
- * one; at the end 评价这项服务 (the 好差评 rating). "Print this guide" is
- * not offered yet (the kiosk prints tickets only). */
+ * one; at the end 打印指南 (the runtime's print worker prints the guide
+ * slip; the screen says 已打印 only when the printer took all of it, else
+ * why not) and 评价这项服务 (the 好差评 rating). Both come last: the guide
+ * and its QR keep the first view. */
 #include "scr.h"
 
 #include <stdio.h>
@@ -31,6 +33,69 @@ static void scr_guide_join(char *buf, size_t len, const qf_catalog_strv *v, cons
     buf[0] = '\0';
     for (size_t i = 0; i < v->count && off < len; i++)
         off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? sep : "", v->items[i]);
+}
+
+static void scr_guide_on_print(void *ud, int tag)
+{
+    (void)tag;
+    ks_app_guide_print(((scr_env *)ud)->app);
+}
+
+/* 打印指南 and what came of it. A slip that did not print points at the
+ * QR above when the service has one, else at the staff. */
+static void scr_guide_print_row(scr_env *env, scr_flow *f, bool has_qr)
+{
+    const ks_receipt_print *rp = &env->app->guide_print.slip;
+    int u = env->ui->unit;
+    char buf[512], zh[160], en[200];
+    const char *zh_then = has_qr ? "，可用手机扫描上方二维码" : "，请向工作人员咨询";
+    const char *en_then =
+        has_qr ? ": scan the code above with your phone" : ": please ask the staff";
+    ui_widget *w = NULL;
+    switch (rp->phase) {
+    case KS_PRINT_ASK:
+    case KS_PRINT_PRINTING:
+        w = scr_flow_add(f, UI_LABEL,
+                         scr_tr(env, "正在打印指南……", "Printing the guide…", buf, sizeof buf),
+                         u * 3 / 4);
+        break;
+    case KS_PRINT_DONE:
+        if (rp->printed) {
+            w = scr_flow_add(f, UI_LABEL,
+                             scr_tr(env, "指南已打印，请取走", "Guide printed: please take it", buf,
+                                    sizeof buf),
+                             u * 3 / 4);
+            break;
+        }
+        if (rp->timed_out) {
+            snprintf(zh, sizeof zh, "打印超时%s", zh_then);
+            snprintf(en, sizeof en, "Printing timed out%s", en_then);
+        } else if (strcmp(rp->printer_status, "paper_out") == 0) {
+            snprintf(zh, sizeof zh, "打印机缺纸%s", zh_then);
+            snprintf(en, sizeof en, "Printer out of paper%s", en_then);
+        } else {
+            snprintf(zh, sizeof zh, "指南未能打印%s", zh_then);
+            snprintf(en, sizeof en, "The guide could not be printed%s", en_then);
+        }
+        w = scr_flow_add(f, UI_LABEL, scr_tr(env, zh, en, buf, sizeof buf), u * 3 / 4);
+        if (w)
+            w->fg = 0xB00020;
+        break;
+    case KS_PRINT_NONE:
+        break;
+    }
+    if (w)
+        w->align = UI_ALIGN_CENTER;
+    if (rp->phase == KS_PRINT_NONE || (rp->phase == KS_PRINT_DONE && !rp->printed)) {
+        ui_widget *b = scr_flow_add(f, UI_BUTTON,
+                                    scr_tr(env, "打印指南", "Print this guide", buf, sizeof buf),
+                                    u * 7 / 8);
+        if (b) {
+            b->align = UI_ALIGN_CENTER;
+            b->on_tap = scr_guide_on_print;
+            b->ud = env;
+        }
+    }
 }
 
 static void scr_guide_on_rate(void *ud, int tag)
@@ -132,6 +197,7 @@ void scr_guide_build(scr_env *env)
             scr_guide_text(&f, buf);
         }
     }
+    scr_guide_print_row(env, &f, s->online && s->online->url && *s->online->url);
     ui_widget *rate = scr_flow_add(&f, UI_BUTTON,
                                    scr_tr(env, "评价这项服务", "Rate this service", buf, sizeof buf),
                                    u * 7 / 8);

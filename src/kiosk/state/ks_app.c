@@ -1,4 +1,5 @@
-/* ks_app.c — the session state actions (see ks_app.h). Every action ends by
+/* ks_app.c — the session state actions (see ks_app.h): navigation, the
+ * idle timer, the online mark and 打印指南's slip. Every action ends by
  * telling the observer what it changed; nothing here draws or sleeps. */
 #include "ks_app.h"
 
@@ -124,6 +125,21 @@ void ks_app_set_online(ks_app *app, bool online)
     ks_app_notify(app, KS_CHANGE_STATUS);
 }
 
+void ks_app_online_event(ks_app *app, bool online, uint64_t now_ms)
+{
+    bool known = app->online_known;
+    app->online_known = true;
+    if (known && app->online != online) {
+        /* A citizen mid-session should know a case is kept, not lost. */
+        if (online)
+            ks_app_toast(app, "网络已恢复", "Back online", now_ms);
+        else
+            ks_app_toast(app, "网络已断开，本机继续提供服务",
+                         "Offline: this kiosk keeps working", now_ms);
+    }
+    ks_app_set_online(app, online);
+}
+
 void ks_app_session_start(ks_app *app, uint64_t now_ms)
 {
     app->last_activity_ms = now_ms;
@@ -154,9 +170,11 @@ void ks_app_session_end(ks_app *app)
         app->progress.request_id = id;
     }
     ks_app_staff_session_end(app);   /* the helper's session ends with the citizen's */
+    memset(&app->guide_print, 0, sizeof app->guide_print);
     ks_app_reset_to(app, KS_SCREEN_IDLE);
     ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_PREFS | KS_CHANGE_COUNTDOWN |
-                           KS_CHANGE_FORM | KS_CHANGE_KEYBOARD | KS_CHANGE_PROGRESS);
+                           KS_CHANGE_FORM | KS_CHANGE_KEYBOARD | KS_CHANGE_PROGRESS |
+                           KS_CHANGE_GUIDE);
 }
 
 void ks_app_activity(ks_app *app, uint64_t now_ms)
@@ -168,8 +186,30 @@ void ks_app_activity(ks_app *app, uint64_t now_ms)
     }
 }
 
+/* The guide's slip past its deadline: given up, never 已打印. */
+static void ks_app_guide_print_tick(ks_app *app, uint64_t now_ms)
+{
+    ks_receipt_print *rp = &app->guide_print.slip;
+    if (rp->phase != KS_PRINT_PRINTING || now_ms < rp->deadline_ms)
+        return;
+    rp->phase = KS_PRINT_DONE;
+    rp->printed = false;
+    rp->timed_out = true;
+    snprintf(rp->printer_status, sizeof rp->printer_status, "timeout");
+    ks_app_notify(app, KS_CHANGE_GUIDE);
+}
+
+static uint32_t ks_app_guide_print_deadline_ms(const ks_app *app, uint64_t now_ms)
+{
+    const ks_receipt_print *rp = &app->guide_print.slip;
+    if (rp->phase != KS_PRINT_PRINTING)
+        return UINT32_MAX;
+    return rp->deadline_ms > now_ms ? (uint32_t)(rp->deadline_ms - now_ms) : 0;
+}
+
 void ks_app_tick(ks_app *app, uint64_t now_ms)
 {
+    ks_app_toast_tick(app, now_ms);   /* over any screen, idle included */
     if (ks_app_staff_tick(app, now_ms))
         return;                    /* out of service or closed: no session runs */
     if (ks_app_screen(app) == KS_SCREEN_IDLE)
@@ -177,6 +217,7 @@ void ks_app_tick(ks_app *app, uint64_t now_ms)
     if (ks_app_ticket_tick(app, now_ms))
         return;
     ks_app_form_tick(app, now_ms);
+    ks_app_guide_print_tick(app, now_ms);
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
     if (since < idle_ms)
@@ -196,13 +237,19 @@ void ks_app_tick(ks_app *app, uint64_t now_ms)
 
 uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms)
 {
+    uint32_t toast = ks_app_toast_deadline_ms(app, now_ms);
     if (ks_app_screen(app) == KS_SCREEN_IDLE || ks_app_screen(app) == KS_SCREEN_OUT_OF_SERVICE ||
         ks_app_screen(app) == KS_SCREEN_CLOSED)
-        return UINT32_MAX;         /* no session timers (the wall clock ends those screens) */
+        return toast;              /* no session timers (the wall clock ends those screens) */
     uint32_t ticket = ks_app_ticket_deadline_ms(app, now_ms);
     uint32_t form = ks_app_form_deadline_ms(app, now_ms);
     if (form < ticket)
         ticket = form;
+    uint32_t guide = ks_app_guide_print_deadline_ms(app, now_ms);
+    if (guide < ticket)
+        ticket = guide;
+    if (toast < ticket)
+        ticket = toast;
     uint32_t staff = ks_app_staff_deadline_ms(app, now_ms);
     if (staff < ticket)
         ticket = staff;
@@ -228,8 +275,9 @@ void ks_app_service_open(ks_app *app, const char *service_id)
     if (!app->catalog || !qf_catalog_service_get(app->catalog, service_id))
         return;
     snprintf(app->service_id, sizeof app->service_id, "%s", service_id);
+    memset(&app->guide_print, 0, sizeof app->guide_print);   /* a new guide, a new slip */
     ks_app_push(app, KS_SCREEN_GUIDE);
-    ks_app_notify(app, KS_CHANGE_SCREEN);
+    ks_app_notify(app, KS_CHANGE_SCREEN | KS_CHANGE_GUIDE);
 }
 
 void ks_app_bundles_open(ks_app *app)
@@ -285,8 +333,10 @@ void ks_app_back(ks_app *app)
         return;
     }
     ks_screen leaving = app->stack[--app->depth];
-    if (leaving == KS_SCREEN_GUIDE)
+    if (leaving == KS_SCREEN_GUIDE) {
         app->service_id[0] = '\0';
+        memset(&app->guide_print, 0, sizeof app->guide_print);
+    }
     else if (leaving == KS_SCREEN_BOARD)
         app->board_id[0] = '\0';
     else if (leaving == KS_SCREEN_BUNDLE)
@@ -319,4 +369,50 @@ void ks_app_language_toggle(ks_app *app)
 {
     app->english = !app->english;
     ks_app_notify(app, KS_CHANGE_PREFS);
+}
+
+/* ---- 打印指南 ---------------------------------------------------------------- */
+
+void ks_app_guide_print(ks_app *app)
+{
+    ks_guide_print *gp = &app->guide_print;
+    ks_receipt_print *rp = &gp->slip;
+    if (ks_app_screen(app) != KS_SCREEN_GUIDE || !ks_app_service(app))
+        return;
+    if (rp->phase == KS_PRINT_ASK || rp->phase == KS_PRINT_PRINTING ||
+        (rp->phase == KS_PRINT_DONE && rp->printed))
+        return;    /* one slip per visit to a guide; again only after one that did not print */
+    memset(gp, 0, sizeof *gp);
+    rp->phase = KS_PRINT_ASK;
+    snprintf(gp->service_id, sizeof gp->service_id, "%s", app->service_id);
+    ks_app_notify(app, KS_CHANGE_GUIDE);
+}
+
+void ks_app_guide_print_started(ks_app *app, uint64_t job, uint64_t now_ms, uint32_t timeout_ms)
+{
+    ks_receipt_print *rp = &app->guide_print.slip;
+    if (rp->phase != KS_PRINT_ASK)
+        return;
+    rp->phase = KS_PRINT_PRINTING;
+    rp->job = job;
+    rp->deadline_ms = now_ms + (timeout_ms ? timeout_ms : KS_PRINT_TIMEOUT_MS);
+    ks_app_notify(app, KS_CHANGE_GUIDE);
+}
+
+void ks_app_guide_printed(ks_app *app, uint64_t job, bool printed, const char *printer_status,
+                          uint64_t now_ms)
+{
+    ks_receipt_print *rp = &app->guide_print.slip;
+    if (rp->phase != KS_PRINT_PRINTING || rp->job != job)
+        return;    /* stale (another guide, the session ended), or given up at the deadline */
+    rp->phase = KS_PRINT_DONE;
+    rp->printed = printed;
+    snprintf(rp->printer_status, sizeof rp->printer_status, "%s",
+             printer_status ? printer_status : "");
+    ks_app_notify(app, KS_CHANGE_GUIDE);
+    /* The button was at the end of a long guide: say where the paper is
+     * wherever the citizen has scrolled to. */
+    if (printed)
+        ks_app_toast(app, "请在出纸口取走打印的指南", "Take the printed guide from the slot",
+                     now_ms);
 }

@@ -1,9 +1,9 @@
 /* ks_app.h — the kiosk's session state: which catalog is shown, where the
  * citizen is (the screen stack and the board, service, bundle or station
- * they opened), their display preferences (large text, language) and the
- * idle timer with its countdown. Plain data changed only by the ks_app_*
- * actions below; each action tells the one observer what changed (a
- * KS_CHANGE_* mask).
+ * they opened), their display preferences (large text, language), the
+ * idle timer with its countdown, and the toast over any screen. Plain data
+ * changed only by the ks_app_* actions below; each action tells the one
+ * observer what changed (a KS_CHANGE_* mask).
  *
  * Deliberately not here: SDL, drawing, widgets, I/O. Time comes in as an
  * argument (milliseconds on the app's clock), so the headless script clock
@@ -60,6 +60,8 @@ enum {
     KS_CHANGE_FORM      = 1u << 10,  /* a form field, its error or the submission (ks_app_form.c) */
     KS_CHANGE_KEYBOARD  = 1u << 11,  /* the on-screen keyboard opened, closed or composed */
     KS_CHANGE_PROGRESS  = 1u << 12,  /* the case look-up or its feedback (ks_app_progress.c) */
+    KS_CHANGE_TOAST     = 1u << 13,  /* a toast shown or gone (ks_app_toast.c) */
+    KS_CHANGE_GUIDE     = 1u << 14,  /* 打印指南 moved on (its slip's state) */
     KS_CHANGE_STAFF     = 1u << 20,  /* helper, help call, maintenance, schedule (ks_app_staff.c) */
 };
 
@@ -142,7 +144,8 @@ typedef struct ks_app_ticket {
  * on it: the number and the QR stay, "打印超时", never 已打印. */
 #define KS_PRINT_TIMEOUT_MS 15000u
 
-/* 打印回执: the case receipt slip after 已受理 (actions in ks_app_form.c).
+/* A slip a citizen asked for: 打印回执, the case receipt after 已受理
+ * (actions in ks_app_form.c), and 打印指南, the guide shown (ks_app.c).
  * ASK: the runtime should start the print worker; PRINTING: the worker
  * has it (deadline_ms on the app clock); DONE: printed or not (.status). */
 typedef enum ks_print_phase {
@@ -160,6 +163,23 @@ typedef struct ks_receipt_print {
     bool timed_out;                /* DONE: no outcome before the deadline */
     char printer_status[16];       /* DONE: "paper_out", … ("" unknown) */
 } ks_receipt_print;
+
+/* 打印指南: the guide slip of the service shown (KS_SCREEN_GUIDE). */
+typedef struct ks_guide_print {
+    ks_receipt_print slip;         /* the same phases and outcome as 打印回执 */
+    char service_id[QF_CATALOG_MAX_ID + 1];   /* the guide asked for (ASK onwards) */
+} ks_guide_print;
+
+/* A toast: a short message over any screen that goes by itself after
+ * KS_TOAST_MS on the app clock (ks_app_toast.c). A newer one replaces it. */
+#define KS_TOAST_MS 3000u
+#define KS_TOAST_TEXT_MAX 160
+typedef struct ks_toast {
+    bool shown;
+    char zh[KS_TOAST_TEXT_MAX];
+    char en[KS_TOAST_TEXT_MAX];
+    uint64_t until_ms;             /* shown: it goes at this time (app clock) */
+} ks_toast;
 
 /* ---- writing at the kiosk (ks_app_form.c, ks_app_progress.c) ----------- */
 
@@ -300,6 +320,7 @@ typedef struct ks_app {
     bool default_english;                /* the language a session starts in */
     bool server;                         /* a sync server is configured */
     bool online;                         /* it answered last time */
+    bool online_known;                   /* a sync report came (ks_app_online_event) */
     unsigned idle_timeout_s;
     uint64_t last_activity_ms;
     bool countdown;                      /* the "still there?" dialog is up */
@@ -309,6 +330,8 @@ typedef struct ks_app {
     ks_app_form form;
     ks_app_progress progress;
     ks_app_rate rate;
+    ks_guide_print guide_print;          /* 打印指南 of the guide shown */
+    ks_toast toast;
     ks_app_staff staff;                  /* helpers, help calls, maintenance (ks_app_staff.h) */
     ks_keyboard kb;
     ks_app_observer observer;
@@ -332,6 +355,33 @@ const qf_catalog_station *ks_app_station(const ks_app *app); /* borrowed; NULL i
  * the new catalog lacks sends the citizen back to home. */
 void ks_app_catalog_take(ks_app *app, qf_catalog *cat, int64_t version);
 void ks_app_set_online(ks_app *app, bool online);
+/* The sync worker's report at now_ms: sets the mark as ks_app_set_online,
+ * and a change from a known state shows a toast (网络已断开，本机继续提供
+ * 服务 / 网络已恢复); the first report at start shows none (the mark says it). */
+void ks_app_online_event(ks_app *app, bool online, uint64_t now_ms);
+
+/* ---- the toast (ks_app_toast.c) ------------------------------------------
+ * ks_app_toast shows zh / en (cut at KS_TOAST_TEXT_MAX bytes, at a
+ * character boundary; en may be NULL) until now_ms + KS_TOAST_MS; the tick
+ * hides it then, and ks_app_next_deadline_ms counts it on every screen. */
+void ks_app_toast(ks_app *app, const char *zh, const char *en, uint64_t now_ms);
+/* For ks_app.c: hides a toast past its time (true when it did), and the
+ * time left until then (UINT32_MAX when none is shown). */
+bool ks_app_toast_tick(ks_app *app, uint64_t now_ms);
+uint32_t ks_app_toast_deadline_ms(const ks_app *app, uint64_t now_ms);
+
+/* ---- 打印指南 (ks_app.c) ---------------------------------------------------
+ * The tap on the guide screen (-> ASK for the service shown; again only
+ * after a slip that did not print), the runtime started job (-> PRINTING
+ * with a deadline, timeout_ms 0: KS_PRINT_TIMEOUT_MS), its outcome (-> DONE,
+ * and when printed a toast saying where to take it; a stale job or one past
+ * the deadline is ignored). Opening another guide,
+ * leaving it and the session's end forget the slip (a late outcome is then
+ * stale). The deadline runs in ks_app_tick. */
+void ks_app_guide_print(ks_app *app);
+void ks_app_guide_print_started(ks_app *app, uint64_t job, uint64_t now_ms, uint32_t timeout_ms);
+void ks_app_guide_printed(ks_app *app, uint64_t job, bool printed, const char *printer_status,
+                          uint64_t now_ms);
 
 void ks_app_session_start(ks_app *app, uint64_t now_ms);   /* idle -> home */
 void ks_app_session_end(ks_app *app);                       /* wipe -> idle */

@@ -6,7 +6,9 @@
  * business: a screen gives them text and an on_tap callback with an int tag.
  * Widgets marked in_scroll live in the scene's one scroll view (content
  * coordinates, dragged by touch); widgets marked in_dialog form a modal
- * dialog drawn on top, and while one is up only they take taps.
+ * dialog drawn on top, and while one is up only they take taps. A UI_TOAST
+ * is drawn over everything, dialog included, and never takes a tap (a
+ * finger on it reaches what is under it).
  *
  * Text: ui_ctx keeps a chain of font faces (the shipped CJK face first,
  * then fallbacks for symbols it lacks), opens each per pixel size, splits
@@ -136,6 +138,7 @@ typedef enum ui_role {
     UI_QR,                     /* QR symbol of text */
     UI_DIALOG,                 /* the dialog's panel */
     UI_FIELD,                  /* one-line text entry: text, hint, caret */
+    UI_TOAST,                  /* a short message on top of all; no taps */
     UI_ROLE__COUNT
 } ui_role;
 

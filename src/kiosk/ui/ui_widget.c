@@ -45,7 +45,8 @@ static uint32_t ui_fg(const ui_ctx *ctx, const ui_widget *w)
 {
     if (!ctx->high_contrast)
         return w->fg;
-    return w->role == UI_LABEL || w->role == UI_DIALOG ? UI_HC_TEXT : UI_HC_ACTIVE;
+    return w->role == UI_LABEL || w->role == UI_DIALOG || w->role == UI_TOAST ? UI_HC_TEXT
+                                                                                : UI_HC_ACTIVE;
 }
 
 #define UI_HC_PRESSED 0x505050
@@ -154,6 +155,18 @@ static void ui_dialog_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
     ui_draw_lines(ctx, w, x, y);
 }
 
+/* A toast: a dark box (the screen's colours stay readable around it) with
+ * a light edge, its text centred. In high contrast: black, white text, a
+ * white edge (yellow is for what takes a tap, and a toast takes none). */
+static void ui_toast_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
+{
+    ui_draw_box(ctx, w, x, y);
+    SDL_Rect r = { x, y, w->rect.w, w->rect.h };
+    ui_set_color(ctx->ren, ctx->high_contrast ? UI_HC_TEXT : 0x8A9BB5);
+    SDL_RenderDrawRect(ctx->ren, &r);
+    ui_draw_lines(ctx, w, x, y);
+}
+
 /* A field: white box with a border (bold while focused), its one line of
  * text or its hint in grey, and a caret after the text while focused. */
 static void ui_field_draw(ui_ctx *ctx, const ui_widget *w, int x, int y)
@@ -225,6 +238,7 @@ static const ui_class ui_classes[UI_ROLE__COUNT] = {
     [UI_QR] = { "qr", ui_qr_draw },
     [UI_DIALOG] = { "dialog", ui_dialog_draw },
     [UI_FIELD] = { "field", ui_field_draw },
+    [UI_TOAST] = { "toast", ui_toast_draw },
 };
 
 const ui_class *ui_class_get(ui_role role)
@@ -370,7 +384,7 @@ SDL_Rect ui_widget_screen_rect(const ui_scene *sc, const ui_widget *w)
 
 bool ui_widget_visible(const ui_scene *sc, const ui_widget *w, int sw, int sh)
 {
-    if (sc->dialog && !w->in_dialog)
+    if (sc->dialog && !w->in_dialog && w->role != UI_TOAST)
         return false;
     SDL_Rect r = ui_widget_screen_rect(sc, w);
     SDL_Rect clip = { 0, 0, sw, sh };
@@ -440,7 +454,7 @@ static void ui_widget_summary(const ui_widget *w, SDL_Rect screen, ui_drawn *d)
 static bool ui_role_draws_lines(ui_role role)
 {
     return role == UI_LABEL || role == UI_BUTTON || role == UI_TILE || role == UI_ITEM ||
-           role == UI_DIALOG;
+           role == UI_DIALOG || role == UI_TOAST;
 }
 
 /* The row line i of w takes on screen, as ui_draw_lines places it (a row
@@ -567,7 +581,7 @@ static void ui_scene_paint(ui_scene *sc, ui_ctx *ctx, SDL_Rect area, bool full)
         SDL_RenderSetClipRect(ren, &area);
         SDL_RenderFillRect(ren, &area);
     }
-    for (int pass = 0; pass < 3; pass++) {   /* fixed, scrolled, dialog */
+    for (int pass = 0; pass < 4; pass++) {   /* fixed, scrolled, dialog, toast */
         SDL_Rect clip = area;
         if (pass == 2 && sc->dialog) {
             SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
@@ -582,7 +596,7 @@ static void ui_scene_paint(ui_scene *sc, ui_ctx *ctx, SDL_Rect area, bool full)
         }
         for (size_t i = 0; i < sc->count; i++) {
             const ui_widget *w = &sc->w[i];
-            int p = w->in_dialog ? 2 : w->in_scroll ? 1 : 0;
+            int p = w->role == UI_TOAST ? 3 : w->in_dialog ? 2 : w->in_scroll ? 1 : 0;
             SDL_Rect tmp;
             if (p != pass || !SDL_IntersectRect(&sc->drawn[i].rect, &clip, &tmp))
                 continue;
@@ -735,7 +749,7 @@ static long ui_scene_hit(const ui_scene *sc, int x, int y)
     SDL_Point p = { x, y };
     for (size_t i = sc->count; i-- > 0;) {
         const ui_widget *w = &sc->w[i];
-        if ((!w->on_tap && !w->on_edit) || (sc->dialog && !w->in_dialog))
+        if ((!w->on_tap && !w->on_edit) || (sc->dialog && !w->in_dialog) || w->role == UI_TOAST)
             continue;
         if (w->in_scroll && !SDL_PointInRect(&p, &sc->view))
             continue;
