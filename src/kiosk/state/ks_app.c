@@ -186,27 +186,6 @@ void ks_app_activity(ks_app *app, uint64_t now_ms)
     }
 }
 
-/* The guide's slip past its deadline: given up, never 已打印. */
-static void ks_app_guide_print_tick(ks_app *app, uint64_t now_ms)
-{
-    ks_receipt_print *rp = &app->guide_print.slip;
-    if (rp->phase != KS_PRINT_PRINTING || now_ms < rp->deadline_ms)
-        return;
-    rp->phase = KS_PRINT_DONE;
-    rp->printed = false;
-    rp->timed_out = true;
-    snprintf(rp->printer_status, sizeof rp->printer_status, "timeout");
-    ks_app_notify(app, KS_CHANGE_GUIDE);
-}
-
-static uint32_t ks_app_guide_print_deadline_ms(const ks_app *app, uint64_t now_ms)
-{
-    const ks_receipt_print *rp = &app->guide_print.slip;
-    if (rp->phase != KS_PRINT_PRINTING)
-        return UINT32_MAX;
-    return rp->deadline_ms > now_ms ? (uint32_t)(rp->deadline_ms - now_ms) : 0;
-}
-
 void ks_app_tick(ks_app *app, uint64_t now_ms)
 {
     ks_app_toast_tick(app, now_ms);   /* over any screen, idle included */
@@ -217,7 +196,8 @@ void ks_app_tick(ks_app *app, uint64_t now_ms)
     if (ks_app_ticket_tick(app, now_ms))
         return;
     ks_app_form_tick(app, now_ms);
-    ks_app_guide_print_tick(app, now_ms);
+    if (ks_slip_tick(&app->guide_print.slip, now_ms))   /* given up: never 已打印 */
+        ks_app_notify(app, KS_CHANGE_GUIDE);
     uint64_t idle_ms = (uint64_t)app->idle_timeout_s * 1000u;
     uint64_t since = now_ms > app->last_activity_ms ? now_ms - app->last_activity_ms : 0;
     if (since < idle_ms)
@@ -245,7 +225,7 @@ uint32_t ks_app_next_deadline_ms(const ks_app *app, uint64_t now_ms)
     uint32_t form = ks_app_form_deadline_ms(app, now_ms);
     if (form < ticket)
         ticket = form;
-    uint32_t guide = ks_app_guide_print_deadline_ms(app, now_ms);
+    uint32_t guide = ks_slip_deadline_ms(&app->guide_print.slip, now_ms);
     if (guide < ticket)
         ticket = guide;
     if (toast < ticket)
@@ -376,39 +356,23 @@ void ks_app_language_toggle(ks_app *app)
 void ks_app_guide_print(ks_app *app)
 {
     ks_guide_print *gp = &app->guide_print;
-    ks_receipt_print *rp = &gp->slip;
-    if (ks_app_screen(app) != KS_SCREEN_GUIDE || !ks_app_service(app))
-        return;
-    if (rp->phase == KS_PRINT_ASK || rp->phase == KS_PRINT_PRINTING ||
-        (rp->phase == KS_PRINT_DONE && rp->printed))
+    if (ks_app_screen(app) != KS_SCREEN_GUIDE || !ks_app_service(app) || !ks_slip_ask(&gp->slip))
         return;    /* one slip per visit to a guide; again only after one that did not print */
-    memset(gp, 0, sizeof *gp);
-    rp->phase = KS_PRINT_ASK;
     snprintf(gp->service_id, sizeof gp->service_id, "%s", app->service_id);
     ks_app_notify(app, KS_CHANGE_GUIDE);
 }
 
 void ks_app_guide_print_started(ks_app *app, uint64_t job, uint64_t now_ms, uint32_t timeout_ms)
 {
-    ks_receipt_print *rp = &app->guide_print.slip;
-    if (rp->phase != KS_PRINT_ASK)
-        return;
-    rp->phase = KS_PRINT_PRINTING;
-    rp->job = job;
-    rp->deadline_ms = now_ms + (timeout_ms ? timeout_ms : KS_PRINT_TIMEOUT_MS);
-    ks_app_notify(app, KS_CHANGE_GUIDE);
+    if (ks_slip_started(&app->guide_print.slip, job, now_ms, timeout_ms))
+        ks_app_notify(app, KS_CHANGE_GUIDE);
 }
 
 void ks_app_guide_printed(ks_app *app, uint64_t job, bool printed, const char *printer_status,
                           uint64_t now_ms)
 {
-    ks_receipt_print *rp = &app->guide_print.slip;
-    if (rp->phase != KS_PRINT_PRINTING || rp->job != job)
+    if (!ks_slip_printed(&app->guide_print.slip, job, printed, printer_status))
         return;    /* stale (another guide, the session ended), or given up at the deadline */
-    rp->phase = KS_PRINT_DONE;
-    rp->printed = printed;
-    snprintf(rp->printer_status, sizeof rp->printer_status, "%s",
-             printer_status ? printer_status : "");
     ks_app_notify(app, KS_CHANGE_GUIDE);
     /* The button was at the end of a long guide: say where the paper is
      * wherever the citizen has scrolled to. */

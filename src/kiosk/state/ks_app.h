@@ -164,6 +164,16 @@ typedef struct ks_receipt_print {
     char printer_status[16];       /* DONE: "paper_out", … ("" unknown) */
 } ks_receipt_print;
 
+/* The slip's rules (ks_app_slip.c), for the receipt and the guide: ask
+ * (false while one is on its way or after one printed), the print worker
+ * took it, its outcome (false for a stale job), the deadline passed (true
+ * when it gave up), the time left (UINT32_MAX when none). */
+bool ks_slip_ask(ks_receipt_print *rp);
+bool ks_slip_started(ks_receipt_print *rp, uint64_t job, uint64_t now_ms, uint32_t timeout_ms);
+bool ks_slip_printed(ks_receipt_print *rp, uint64_t job, bool printed, const char *printer_status);
+bool ks_slip_tick(ks_receipt_print *rp, uint64_t now_ms);
+uint32_t ks_slip_deadline_ms(const ks_receipt_print *rp, uint64_t now_ms);
+
 /* 打印指南: the guide slip of the service shown (KS_SCREEN_GUIDE). */
 typedef struct ks_guide_print {
     ks_receipt_print slip;         /* the same phases and outcome as 打印回执 */

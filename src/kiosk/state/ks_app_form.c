@@ -610,61 +610,32 @@ void ks_app_form_another(ks_app *app)
 
 void ks_app_receipt_print(ks_app *app)
 {
-    ks_receipt_print *rp = &app->form.receipt_print;
-    if (ks_app_screen(app) != KS_SCREEN_RECEIPT || app->form.phase != KS_FORM_ACCEPTED)
-        return;
-    if (rp->phase == KS_PRINT_ASK || rp->phase == KS_PRINT_PRINTING ||
-        (rp->phase == KS_PRINT_DONE && rp->printed))
+    if (ks_app_screen(app) != KS_SCREEN_RECEIPT || app->form.phase != KS_FORM_ACCEPTED ||
+        !ks_slip_ask(&app->form.receipt_print))
         return;    /* one slip per case; again only after one that did not print */
-    memset(rp, 0, sizeof *rp);
-    rp->phase = KS_PRINT_ASK;
     ks_app_notify(app, KS_CHANGE_FORM);
 }
 
 void ks_app_receipt_print_started(ks_app *app, uint64_t job, uint64_t now_ms,
                                   uint32_t timeout_ms)
 {
-    ks_receipt_print *rp = &app->form.receipt_print;
-    if (rp->phase != KS_PRINT_ASK)
-        return;
-    rp->phase = KS_PRINT_PRINTING;
-    rp->job = job;
-    rp->deadline_ms = now_ms + (timeout_ms ? timeout_ms : KS_PRINT_TIMEOUT_MS);
-    ks_app_notify(app, KS_CHANGE_FORM);
+    if (ks_slip_started(&app->form.receipt_print, job, now_ms, timeout_ms))
+        ks_app_notify(app, KS_CHANGE_FORM);
 }
 
 void ks_app_receipt_printed(ks_app *app, uint64_t job, bool printed, const char *printer_status,
                             uint64_t now_ms)
 {
-    ks_receipt_print *rp = &app->form.receipt_print;
     (void)now_ms;
-    if (rp->phase != KS_PRINT_PRINTING || rp->job != job)
-        return;    /* stale, or given up at the deadline */
-    rp->phase = KS_PRINT_DONE;
-    rp->printed = printed;
-    snprintf(rp->printer_status, sizeof rp->printer_status, "%s",
-             printer_status ? printer_status : "");
-    ks_app_notify(app, KS_CHANGE_FORM);
-}
-
-/* The receipt's slip past its deadline: given up (true when it moved). */
-static bool ks_receipt_print_tick(ks_app *app, uint64_t now_ms)
-{
-    ks_receipt_print *rp = &app->form.receipt_print;
-    if (rp->phase != KS_PRINT_PRINTING || now_ms < rp->deadline_ms)
-        return false;
-    rp->phase = KS_PRINT_DONE;
-    rp->printed = false;
-    rp->timed_out = true;
-    snprintf(rp->printer_status, sizeof rp->printer_status, "timeout");
-    ks_app_notify(app, KS_CHANGE_FORM);
-    return true;
+    if (ks_slip_printed(&app->form.receipt_print, job, printed, printer_status))
+        ks_app_notify(app, KS_CHANGE_FORM);
 }
 
 bool ks_app_form_tick(ks_app *app, uint64_t now_ms)
 {
     ks_app_form *fm = &app->form;
-    ks_receipt_print_tick(app, now_ms);
+    if (ks_slip_tick(&fm->receipt_print, now_ms))   /* given up: never 已打印 */
+        ks_app_notify(app, KS_CHANGE_FORM);
     if (fm->phase != KS_FORM_SENDING || now_ms < fm->sent_ms + KS_FORM_ACK_WAIT_MS)
         return false;
     fm->phase = KS_FORM_SAVED;
@@ -676,9 +647,7 @@ uint32_t ks_app_form_deadline_ms(const ks_app *app, uint64_t now_ms)
 {
     const ks_app_form *fm = &app->form;
     if (fm->receipt_print.phase == KS_PRINT_PRINTING)
-        return fm->receipt_print.deadline_ms > now_ms
-                   ? (uint32_t)(fm->receipt_print.deadline_ms - now_ms)
-                   : 0;
+        return ks_slip_deadline_ms(&fm->receipt_print, now_ms);
     if (fm->phase != KS_FORM_SENDING)
         return UINT32_MAX;
     uint64_t due = fm->sent_ms + KS_FORM_ACK_WAIT_MS;
