@@ -292,7 +292,7 @@ int kiosk_site_teardown(kiosk_site *s)
 }
 
 void kiosk_site_config(const kiosk_site *s, const char *url, int idle_timeout_s,
-                       const char *extra)
+                       const char *sink, const char *extra)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/kiosk.ini", s->dir);
@@ -310,9 +310,12 @@ void kiosk_site_config(const kiosk_site *s, const char *url, int idle_timeout_s,
             "idle_timeout_s = %d\n"
             "language = zh\n"
             "[printer]\n"
-            "sink = png:%s/slips\n"
-            "%s",
-            url ? url : s->h.base, s->h.cert, s->code, s->dir, idle_timeout_s, s->dir,
-            extra ? extra : "");
+            "width_dots = 384\n",
+            url ? url : s->h.base, s->h.cert, s->code, s->dir, idle_timeout_s);
+    if (sink)
+        fprintf(fp, "sink = %s\n", sink);
+    else
+        fprintf(fp, "sink = png:%s/slips\n", s->dir);
+    fprintf(fp, "%s", extra ? extra : "");
     assert_int_equal(fclose(fp), 0);
 }

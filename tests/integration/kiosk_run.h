@@ -64,9 +64,11 @@ int kiosk_site_setup(kiosk_site *s, const char *tag);
 int kiosk_site_teardown(kiosk_site *s);    /* QIFU_IT_KEEP=1 keeps the folders */
 /* Writes dir/kiosk.ini: the daemon's URL (or url when not NULL, e.g. a
  * dead port), its CA, the code, sync every second, state in dir/state, the
- * idle timeout, then extra lines (may be NULL) appended as they are. */
+ * idle timeout, the printer sink (NULL: png:dir/slips) at 384 dots, then
+ * extra lines (may be NULL) appended as they are (in [printer] unless they
+ * open a section). */
 void kiosk_site_config(const kiosk_site *s, const char *url, int idle_timeout_s,
-                       const char *extra);
+                       const char *sink, const char *extra);
 /* qifu-ctl with the site's daemon; fails the test on a non-zero exit.
  * Ownership: *out (when out is not NULL) is the caller's to free. */
 void kiosk_site_ctl(kiosk_site *s, const char *const *args, char **out);

@@ -39,13 +39,8 @@
 #define CHANGED_TEXT "测试：人才服务板块的说明已由目录增量更新。"
 #define DEADLINE_MS 20000u
 
-static struct {
-    harness h;
-    char dir[256];          /* the kiosk's folder: config, scripts, dumps */
-    char changed[300];      /* the changed catalog copy */
-    char code[64];
-    qf_catalog *cat;
-} fx;
+static kiosk_site site;     /* the daemon, the enrollment, the kiosk's folder */
+static char changed[300];   /* the changed catalog copy */
 
 static uint64_t now_ms(void)
 {
@@ -54,84 +49,25 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void ctl_ok(const char *const *args, char **out)
-{
-    char *text = NULL;
-    int rc = harness_ctl(&fx.h, &text, args);
-    if (rc != 0)
-        fail_msg("qifu-ctl %s %s: exit %d: %s", args[0], args[1], rc, text ? text : "");
-    if (out)
-        *out = text;
-    else
-        free(text);
-}
-
-/* The daemon serves a new import within about a second: wait until its
- * snapshot is version v (bounded). */
-static void wait_published(int64_t v)
-{
-    char op[64], want[32];
-    uint64_t end = now_ms() + DEADLINE_MS;
-    harness_operator(&fx.h, "ops-kiosk-online", op);
-    snprintf(want, sizeof want, "\"catalog-v%lld\"", (long long)v);
-    while (now_ms() < end) {
-        harness_response r = harness_request(&fx.h, "GET", "/api/v1/catalog", op, NULL, NULL);
-        bool ok = r.status == 200 && r.headers && strstr(r.headers, want);
-        harness_response_free(&r);
-        if (ok)
-            return;
-        poll(NULL, 0, 20);
-    }
-    fail_msg("the daemon did not serve catalog v%lld in time", (long long)v);
-}
-
 static void path_in(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", fx.dir, name);
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    path_in(path, sizeof path, name);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
-}
-
-static void write_config(void)
-{
-    char text[2048];
-    snprintf(text, sizeof text,
-             "[server]\n"
-             "url = %s\n"
-             "ca_file = %s\n"
-             "enroll_code = %s\n"
-             "sync_interval_s = 1\n"
-             "[kiosk]\n"
-             "state_dir = %s/state\n"
-             "hall_name = 钱塘区企业综合服务中心\n"
-             "idle_timeout_s = 600\n"
-             "language = zh\n",
-             fx.h.base, fx.h.cert, fx.code, fx.dir);
-    write_file("kiosk.ini", text);
+    snprintf(buf, len, "%s/%s", site.dir, name);
 }
 
 /* The kiosk in the background: kiosk_run.c, in this fixture's folder. */
 static pid_t start_kiosk(const char *name, const char *script)
 {
-    return kiosk_start_in(fx.dir, name, script);
+    return kiosk_start_in(site.dir, name, script);
 }
 
 static int finish_kiosk(pid_t pid, const char *name)
 {
-    return kiosk_finish_in(fx.dir, pid, name);
+    return kiosk_finish_in(site.dir, pid, name);
 }
 
 static void echo_stderr(const char *name)
 {
-    kiosk_echo_stderr_in(fx.dir, name);
+    kiosk_echo_stderr_in(site.dir, name);
 }
 
 static int run_kiosk(const char *name, const char *script)
@@ -141,7 +77,7 @@ static int run_kiosk(const char *name, const char *script)
 
 static json_t *load_dump(const char *name)
 {
-    return kiosk_load_dump_in(fx.dir, name);
+    return kiosk_load_dump_in(site.dir, name);
 }
 
 static const char *dump_screen(json_t *j)
@@ -165,10 +101,10 @@ static bool dump_has(json_t *j, const char *role, const char *needle)
 static void assert_home_has_boards(json_t *j)
 {
     assert_string_equal(dump_screen(j), "home");
-    assert_true(fx.cat->boards_count > 0);
-    for (size_t i = 0; i < fx.cat->boards_count; i++)
-        if (!dump_has(j, "tile", fx.cat->boards[i].name))
-            fail_msg("home has no tile for %s", fx.cat->boards[i].name);
+    assert_true(site.cat->boards_count > 0);
+    for (size_t i = 0; i < site.cat->boards_count; i++)
+        if (!dump_has(j, "tile", site.cat->boards[i].name))
+            fail_msg("home has no tile for %s", site.cat->boards[i].name);
 }
 
 /* ---- the changed catalog -------------------------------------------------- */
@@ -176,11 +112,11 @@ static void assert_home_has_boards(json_t *j)
 static void copy_catalog(void)
 {
     char cmd[700];
-    snprintf(fx.changed, sizeof fx.changed, "%s/changed", fx.dir);
-    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", CATALOG_DIR, fx.changed);
+    snprintf(changed, sizeof changed, "%s/changed", site.dir);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", CATALOG_DIR, changed);
     assert_int_equal(system(cmd), 0);
     char path[400];
-    snprintf(path, sizeof path, "%s/boards.json", fx.changed);
+    snprintf(path, sizeof path, "%s/boards.json", changed);
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root)
@@ -204,41 +140,16 @@ static void copy_catalog(void)
 static int group_setup(void **state)
 {
     (void)state;
-    memset(&fx, 0, sizeof fx);
-    snprintf(fx.dir, sizeof fx.dir, "/tmp/qifu-it-kon-XXXXXX");
-    if (!mkdtemp(fx.dir))
+    if (kiosk_site_setup(&site, "online") != 0)
         return -1;
-    char err[256];
-    if (qf_catalog_new(&fx.cat) != QF_OK ||
-        qf_catalog_load_dir(fx.cat, CATALOG_DIR, err, sizeof err) != QF_OK)
-        return -1;
-    harness_start(&fx.h, true);
-    const char *import[] = { "catalog", "import", CATALOG_DIR, NULL };
-    ctl_ok(import, NULL);
-    wait_published(1);
-    const char *enroll[] = { "device", "enroll", "kiosk-online", "--hall", "qiantang", NULL };
-    char *out = NULL;
-    ctl_ok(enroll, &out);
-    const char *p = out ? strstr(out, "code: ") : NULL;
-    assert_non_null(p);
-    assert_int_equal(sscanf(p + 6, "%63s", fx.code), 1);
-    free(out);
-    write_config();
+    kiosk_site_config(&site, NULL, 600, NULL, NULL);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    harness_stop(&fx.h);     /* after kill9 it only removes the folder */
-    qf_catalog_free(fx.cat);
-    char cmd[300];
-    if (strncmp(fx.dir, "/tmp/qifu-it-kon-", 17) == 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx.dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
-    return 0;
+    return kiosk_site_teardown(&site);   /* after kill9 it only removes the folders */
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -252,7 +163,7 @@ static void test_first_boot_enrolls_and_home_shows_the_daemon_catalog(void **sta
              "wait-text 人才服务 5000\n"
              "dump %s/first.json\n"
              "quit\n",
-             fx.dir);
+             site.dir);
     assert_int_equal(run_kiosk("first", script), 0);
     json_t *j = load_dump("first.json");
     assert_home_has_boards(j);
@@ -282,7 +193,7 @@ static void test_catalog_delta_reaches_the_running_kiosk(void **state)
              "wait-text %s 15000\n"
              "dump %s/board-after.json\n"
              "quit\n",
-             ready, CHANGED_TEXT, fx.dir);
+             ready, CHANGED_TEXT, site.dir);
     copy_catalog();
     uint64_t t0 = now_ms();
     pid_t pid = start_kiosk("delta", script);
@@ -301,9 +212,9 @@ static void test_catalog_delta_reaches_the_running_kiosk(void **state)
         }
         poll(NULL, 0, 20);
     }
-    const char *import[] = { "catalog", "import", fx.changed, NULL };
+    const char *import[] = { "catalog", "import", changed, NULL };
     uint64_t t1 = now_ms();
-    ctl_ok(import, NULL);
+    kiosk_site_ctl(&site, import, NULL);
     assert_int_equal(finish_kiosk(pid, "delta"), 0);
     fprintf(stderr, "# import to new text on the kiosk: %llu ms\n",
             (unsigned long long)(now_ms() - t1));
@@ -322,7 +233,7 @@ static void test_catalog_delta_reaches_the_running_kiosk(void **state)
 static void test_offline_start_from_the_cache_shows_boards_and_mark(void **state)
 {
     (void)state;
-    harness_kill9(&fx.h);   /* the folder (and the CA file) stays */
+    harness_kill9(&site.h);   /* the folder (and the CA file) stays */
     char script[1024];
     snprintf(script, sizeof script,
              "tap 540 960\n"
@@ -333,7 +244,7 @@ static void test_offline_start_from_the_cache_shows_boards_and_mark(void **state
              "wait-text %s 5000\n"
              "dump %s/offline-board.json\n"
              "quit\n",
-             fx.dir, CHANGED_TEXT, fx.dir);
+             site.dir, CHANGED_TEXT, site.dir);
     assert_int_equal(run_kiosk("offline", script), 0);
     json_t *j = load_dump("offline-home.json");
     assert_home_has_boards(j);

@@ -125,7 +125,7 @@ static int group_setup(void **state)
         return -1;
     snprintf(usb_extra, sizeof usb_extra, "[kiosk]\nusb_dir = %s/usb\nusb_require_mount = false\n",
              site.dir);
-    kiosk_site_config(&site, NULL, 600, usb_extra);
+    kiosk_site_config(&site, NULL, 600, NULL, usb_extra);
     staff_add("H1", "帮办小李", "helper", "246810");
     staff_add("T1", "技术员老张", "technician", "135790");
     staff_add("T2", "技术员小王", "technician", "975310");
@@ -391,7 +391,7 @@ static void test_offline_the_stored_technician_hash_admits_the_right_pin_only(vo
     (void)state;
     char extra[700], path[600];
     snprintf(extra, sizeof extra, "[kiosk]\nusb_dir = %s/no-stick\n", site.dir);
-    kiosk_site_config(&site, "https://127.0.0.1:9", 600, extra);
+    kiosk_site_config(&site, "https://127.0.0.1:9", 600, NULL, extra);
     int rc = run_kiosk("offline", CORNER
                                   "type T1\nkey Return\ntype 111111\nkey Return\n"
                                   "wait-text 离线校验 20000\n"
@@ -402,7 +402,7 @@ static void test_offline_the_stored_technician_hash_admits_the_right_pin_only(vo
                                   "wait-text 未找到U盘 5000\n"
                                   "dump offline-export.json\n"
                                   "quit\n");
-    kiosk_site_config(&site, NULL, 600, usb_extra);
+    kiosk_site_config(&site, NULL, 600, NULL, usb_extra);
     assert_int_equal(rc, 0);
     snprintf(path, sizeof path, "%s/offline.err", site.dir);
     char *err = read_text(path);
@@ -494,7 +494,7 @@ static void test_a_scanned_staff_badge_signs_a_helper_in(void **state)
     (void)state;
     kiosk_site b;
     assert_int_equal(kiosk_site_setup(&b, "badge"), 0);
-    kiosk_site_config(&b, NULL, 600, NULL);
+    kiosk_site_config(&b, NULL, 600, NULL, NULL);
     char input[32];
     snprintf(input, sizeof input, "%s\n", "112233");
     const char *add[] = { "staff", "add", "H2", "--name", "导办小周", "--role", "helper", NULL };

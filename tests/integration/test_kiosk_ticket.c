@@ -62,11 +62,9 @@
 #define CATALOG_DIR QIFU_SOURCE_DIR "/assets/catalog"
 #define DEADLINE_MS 20000u
 
+static kiosk_site site;     /* the daemon, the enrollment, the kiosk's folder */
+
 static struct {
-    harness h;
-    char dir[256];          /* the kiosk's folder: config, scripts, dumps */
-    char code[64];
-    qf_catalog *cat;
     char sink[600];         /* the kiosk's [printer] sink */
     char extra[256];        /* more [printer] lines */
     char first[16];         /* the first test's number */
@@ -80,88 +78,30 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void ctl_ok(const char *const *args, char **out)
-{
-    char *text = NULL;
-    int rc = harness_ctl(&fx.h, &text, args);
-    if (rc != 0)
-        fail_msg("qifu-ctl %s %s: exit %d: %s", args[0], args[1], rc, text ? text : "");
-    if (out)
-        *out = text;
-    else
-        free(text);
-}
-
-/* The daemon serves a new import within about a second: wait until its
- * snapshot is version v (bounded). */
-static void wait_published(int64_t v)
-{
-    char op[64], want[32];
-    uint64_t end = now_ms() + DEADLINE_MS;
-    harness_operator(&fx.h, "ops-kiosk-ticket", op);
-    snprintf(want, sizeof want, "\"catalog-v%lld\"", (long long)v);
-    while (now_ms() < end) {
-        harness_response r = harness_request(&fx.h, "GET", "/api/v1/catalog", op, NULL, NULL);
-        bool ok = r.status == 200 && r.headers && strstr(r.headers, want);
-        harness_response_free(&r);
-        if (ok)
-            return;
-        poll(NULL, 0, 20);
-    }
-    fail_msg("the daemon did not serve catalog v%lld in time", (long long)v);
-}
-
 static void path_in(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", fx.dir, name);
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    path_in(path, sizeof path, name);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    assert_int_equal(fclose(fp), 0);
+    snprintf(buf, len, "%s/%s", site.dir, name);
 }
 
 static void write_config(void)
 {
-    char text[2048];
-    snprintf(text, sizeof text,
-             "[server]\n"
-             "url = %s\n"
-             "ca_file = %s\n"
-             "enroll_code = %s\n"
-             "sync_interval_s = 1\n"
-             "[kiosk]\n"
-             "state_dir = %s/state\n"
-             "hall_name = 钱塘区企业综合服务中心\n"
-             "idle_timeout_s = 600\n"
-             "language = zh\n"
-             "[printer]\n"
-             "sink = %s\n"
-             "width_dots = 384\n"
-             "%s",
-             fx.h.base, fx.h.cert, fx.code, fx.dir, fx.sink, fx.extra);
-    write_file("kiosk.ini", text);
+    kiosk_site_config(&site, NULL, 600, fx.sink, fx.extra);
 }
 
 /* The kiosk in the background: kiosk_run.c, in this fixture's folder. */
 static pid_t start_kiosk(const char *name, const char *script)
 {
-    return kiosk_start_in(fx.dir, name, script);
+    return kiosk_start_in(site.dir, name, script);
 }
 
 static int finish_kiosk(pid_t pid, const char *name)
 {
-    return kiosk_finish_in(fx.dir, pid, name);
+    return kiosk_finish_in(site.dir, pid, name);
 }
 
 static void echo_stderr(const char *name)
 {
-    kiosk_echo_stderr_in(fx.dir, name);
+    kiosk_echo_stderr_in(site.dir, name);
 }
 
 static int run_kiosk(const char *name, const char *script)
@@ -171,7 +111,7 @@ static int run_kiosk(const char *name, const char *script)
 
 static json_t *load_dump(const char *name)
 {
-    return kiosk_load_dump_in(fx.dir, name);
+    return kiosk_load_dump_in(site.dir, name);
 }
 
 static const char *dump_screen(json_t *j)
@@ -218,8 +158,8 @@ static bool file_has(const char *path, const char *needle)
 static void printer_start(vprinter *p, const char *name, const char *status)
 {
     memset(p, 0, sizeof *p);
-    snprintf(p->out, sizeof p->out, "%s/%s", fx.dir, name);
-    snprintf(p->log, sizeof p->log, "%s/%s.err", fx.dir, name);
+    snprintf(p->out, sizeof p->out, "%s/%s", site.dir, name);
+    snprintf(p->log, sizeof p->log, "%s/%s.err", site.dir, name);
     assert_int_equal(mkdir(p->out, 0700), 0);
     p->pid = fork();
     assert_true(p->pid >= 0);
@@ -289,25 +229,9 @@ static int group_setup(void **state)
 {
     (void)state;
     memset(&fx, 0, sizeof fx);
-    snprintf(fx.dir, sizeof fx.dir, "/tmp/qifu-it-ktk-XXXXXX");
-    if (!mkdtemp(fx.dir))
+    if (kiosk_site_setup(&site, "ticket") != 0)
         return -1;
-    char err[256];
-    if (qf_catalog_new(&fx.cat) != QF_OK ||
-        qf_catalog_load_dir(fx.cat, CATALOG_DIR, err, sizeof err) != QF_OK)
-        return -1;
-    harness_start(&fx.h, true);
-    const char *import[] = { "catalog", "import", CATALOG_DIR, NULL };
-    ctl_ok(import, NULL);
-    wait_published(1);
-    const char *enroll[] = { "device", "enroll", "kiosk-ticket", "--hall", "qiantang", NULL };
-    char *out = NULL;
-    ctl_ok(enroll, &out);
-    const char *p = out ? strstr(out, "code: ") : NULL;
-    assert_non_null(p);
-    assert_int_equal(sscanf(p + 6, "%63s", fx.code), 1);
-    free(out);
-    snprintf(fx.sink, sizeof fx.sink, "png:%s/slips", fx.dir);
+    snprintf(fx.sink, sizeof fx.sink, "png:%s/slips", site.dir);
     write_config();
     return 0;
 }
@@ -315,19 +239,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    harness_stop(&fx.h);
-    qf_catalog_free(fx.cat);
-    char cmd[300];
-    if (getenv("QIFU_IT_KEEP")) {        /* to look at the screenshots */
-        fprintf(stderr, "# kept %s\n", fx.dir);
-        return 0;
-    }
-    if (strncmp(fx.dir, "/tmp/qifu-it-ktk-", 17) == 0) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx.dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
-    return 0;
+    return kiosk_site_teardown(&site);   /* QIFU_IT_KEEP=1 keeps the screenshots */
 }
 
 /* The script to the 纳税服务 window's confirm: home once the daemon's
@@ -418,7 +330,7 @@ static long long sql_int(const char *db, const char *sql, const char *arg)
  * 2 called, -1 none. */
 static long long daemon_ticket_state(const char *number)
 {
-    return sql_int(fx.h.db,
+    return sql_int(site.h.db,
                    "SELECT CASE status WHEN 'leased' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END"
                    " FROM tickets WHERE number = ?1 ORDER BY day DESC LIMIT 1",
                    number);
@@ -426,7 +338,7 @@ static long long daemon_ticket_state(const char *number)
 
 static void kiosk_db(char *path, size_t len)
 {
-    snprintf(path, len, "%s/state/outbox.db", fx.dir);
+    snprintf(path, len, "%s/state/outbox.db", site.dir);
 }
 
 /* ---- a printer that answers too slowly ----------------------------------------
@@ -515,7 +427,7 @@ static void slow_printer_stop(slow_printer *p)
 static void test_ticket_for_the_tax_window_prints_a_slip_whose_qr_is_the_status_url(void **state)
 {
     (void)state;
-    const qf_catalog_window *w = qf_catalog_window_get(fx.cat, "win-tax");
+    const qf_catalog_window *w = qf_catalog_window_get(site.cat, "win-tax");
     assert_non_null(w);
     assert_string_equal(w->ticket_prefix, "E");
     vprinter pr;
@@ -528,7 +440,7 @@ static void test_ticket_for_the_tax_window_prints_a_slip_whose_qr_is_the_status_
              "dump %s/ticket.json\n"
              "screenshot %s/ticket.png\n"
              "quit\n",
-             fx.dir, fx.dir);
+             site.dir, site.dir);
     int rc = run_kiosk("ticket", script);
     /* The printer logs a slip once its PNG is written. */
     uint64_t end = now_ms() + DEADLINE_MS;
@@ -547,7 +459,7 @@ static void test_ticket_for_the_tax_window_prints_a_slip_whose_qr_is_the_status_
 
     char png[700], url[600], got[700] = "";
     assert_int_equal(printer_slips(&pr, png, sizeof png), 1);
-    snprintf(url, sizeof url, "%s/queue/%s", fx.h.base, fx.first);
+    snprintf(url, sizeof url, "%s/queue/%s", site.h.base, fx.first);
     decode_qr(png, got, sizeof got);
     if (strcmp(got, url) != 0)
         fail_msg("the slip's QR reads '%s', want '%s'", got, url);
@@ -562,20 +474,20 @@ static void test_online_kiosk_leases_a_block_for_every_ticket_window(void **stat
                                      "wait-text 人才服务 10000\n"
                                      "wait-text 这段文字不会出现 30000\n");
     size_t windows = 0;
-    for (size_t i = 0; i < fx.cat->windows_count; i++)
-        windows += fx.cat->windows[i].ticket_prefix && *fx.cat->windows[i].ticket_prefix;
+    for (size_t i = 0; i < site.cat->windows_count; i++)
+        windows += site.cat->windows[i].ticket_prefix && *site.cat->windows[i].ticket_prefix;
     assert_true(windows >= 5);
     long long leased = 0, per_window_min = 0;
     uint64_t end = now_ms() + DEADLINE_MS;
     while (now_ms() < end) {
-        leased = sql_int(fx.h.db, "SELECT count(*) FROM tickets WHERE status = 'leased'"
+        leased = sql_int(site.h.db, "SELECT count(*) FROM tickets WHERE status = 'leased'"
                                   " AND device_id IS NOT NULL", NULL);
-        per_window_min = sql_int(fx.h.db,
+        per_window_min = sql_int(site.h.db,
                                  "SELECT min(n) FROM (SELECT count(*) AS n FROM tickets"
                                  " WHERE status = 'leased' GROUP BY window)",
                                  NULL);
         if (leased >= (long long)windows * 10 &&
-            sql_int(fx.h.db, "SELECT count(DISTINCT window) FROM tickets WHERE status = 'leased'",
+            sql_int(site.h.db, "SELECT count(DISTINCT window) FROM tickets WHERE status = 'leased'",
                     NULL) == (long long)windows &&
             per_window_min >= 10)
             break;
@@ -587,7 +499,7 @@ static void test_online_kiosk_leases_a_block_for_every_ticket_window(void **stat
         fail_msg("the daemon holds %lld leased numbers (at least %zu windows x 10 wanted)", leased,
                  windows);
     /* Never more than the block: the kiosk tops up only below 3 left. */
-    assert_true(sql_int(fx.h.db, "SELECT max(n) FROM (SELECT count(*) AS n FROM tickets"
+    assert_true(sql_int(site.h.db, "SELECT max(n) FROM (SELECT count(*) AS n FROM tickets"
                                  " WHERE status = 'leased' GROUP BY window)",
                         NULL) <= 20);
     /* The kiosk holds the same numbers, unused. */
@@ -620,7 +532,7 @@ static void test_paper_out_shows_the_message_prints_nothing_and_flags_the_fleet(
              "wait-text 请选择服务 30000\n"      /* the result returns home by itself */
              "dump %s/paper-out-home.json\n"
              "quit\n",
-             fx.dir, fx.dir, ready, fx.dir, fx.dir);
+             site.dir, site.dir, ready, site.dir, site.dir);
     pid_t pid = start_kiosk("paper", script);
     uint64_t end = now_ms() + DEADLINE_MS;
     struct stat st;
@@ -641,11 +553,11 @@ static void test_paper_out_shows_the_message_prints_nothing_and_flags_the_fleet(
     }
     /* The heartbeat carries the printer state to the fleet view. */
     char op[64];
-    harness_operator(&fx.h, "ops-kiosk-ticket-fleet", op);
+    harness_operator(&site.h, "ops-kiosk-ticket-fleet", op);
     bool flagged = false;
     end = now_ms() + DEADLINE_MS;
     while (!flagged && now_ms() < end) {
-        harness_response r = harness_request(&fx.h, "GET", "/api/v1/devices", op, NULL, NULL);
+        harness_response r = harness_request(&site.h, "GET", "/api/v1/devices", op, NULL, NULL);
         json_t *root = r.status == 200 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
         size_t i;
         json_t *d;
@@ -704,7 +616,7 @@ static void test_a_printer_too_slow_shows_print_timeout_and_never_printed(void *
              "dump %s/timeout-late.json\n"
              "screenshot %s/timeout.png\n"
              "quit\n",
-             fx.dir, fx.dir, fx.dir);
+             site.dir, site.dir, site.dir);
     int rc = run_kiosk("timeout", script);
     fx.extra[0] = '\0';
     slow_printer_stop(&sp);
@@ -749,7 +661,7 @@ static void test_print_receipt_after_accepted_prints_the_tracking_qr(void **stat
              "dump %s/receipt.json\n"
              "screenshot %s/receipt.png\n"
              "quit\n",
-             fx.dir, fx.dir, fx.dir);
+             site.dir, site.dir, site.dir);
     assert_int_equal(run_kiosk("receipt", script), 0);
     json_t *j = load_dump("receipt-before.json");
     assert_true(dump_has(j, "button", "打印回执"));
@@ -776,7 +688,7 @@ static void test_print_receipt_after_accepted_prints_the_tracking_qr(void **stat
 static void test_daemon_down_gives_a_leased_number_and_prints_it(void **state)
 {
     (void)state;
-    harness_kill9(&fx.h);   /* the folder (and the CA file) stays */
+    harness_kill9(&site.h);   /* the folder (and the CA file) stays */
     char slips[400];
     path_in(slips, sizeof slips, "offline-slips");
     snprintf(fx.sink, sizeof fx.sink, "png:%s", slips);
@@ -789,7 +701,7 @@ static void test_daemon_down_gives_a_leased_number_and_prints_it(void **state)
              "dump %s/offline.json\n"
              "screenshot %s/offline.png\n"
              "quit\n",
-             fx.dir, fx.dir);
+             site.dir, site.dir);
     assert_int_equal(run_kiosk("offline", script), 0);
     json_t *j = load_dump("offline.json");
     assert_string_equal(dump_screen(j), "ticket");
@@ -815,7 +727,7 @@ static void test_daemon_down_gives_a_leased_number_and_prints_it(void **state)
     char png[700], url[600], got[700] = "";
     assert_true(first_png(slips, png, sizeof png));
     decode_qr(png, got, sizeof got);
-    snprintf(url, sizeof url, "%s/queue/%s", fx.h.base, fx.offline);
+    snprintf(url, sizeof url, "%s/queue/%s", site.h.base, fx.offline);
     if (strcmp(got, url) != 0)
         fail_msg("the offline slip's QR reads '%s', want '%s'", got, url);
 }
@@ -841,7 +753,7 @@ static void test_no_leased_number_held_says_network_unavailable(void **state)
              "wait-text 网络不可用 15000\n"
              "dump %s/nolease.json\n"
              "quit\n",
-             fx.dir);
+             site.dir);
     assert_int_equal(run_kiosk("nolease", script), 0);
     json_t *j = load_dump("nolease.json");
     assert_string_equal(dump_screen(j), "ticket");
@@ -856,7 +768,7 @@ static void test_no_leased_number_held_says_network_unavailable(void **state)
 static void test_daemon_back_registers_the_offline_number_and_online_does_not_collide(void **state)
 {
     (void)state;
-    harness_restart(&fx.h);
+    harness_restart(&site.h);
     assert_int_equal(daemon_ticket_state(fx.offline), 0);   /* leased, not yet in the queue */
     pid_t pid = start_kiosk("back", "tap 540 960\n"
                                     "wait-text 人才服务 10000\n"
@@ -880,7 +792,7 @@ static void test_daemon_back_registers_the_offline_number_and_online_does_not_co
              "wait-text 前面还有 15000\n"
              "dump %s/back.json\n"
              "quit\n",
-             fx.dir);
+             site.dir);
     assert_int_equal(run_kiosk("back-online", script), 0);
     json_t *j = load_dump("back.json");
     char num[16];
@@ -889,7 +801,7 @@ static void test_daemon_back_registers_the_offline_number_and_online_does_not_co
     assert_string_not_equal(num, fx.offline);
     assert_int_equal(daemon_ticket_state(num), 1);
     assert_int_equal(daemon_ticket_state(fx.offline), 1);
-    assert_int_equal(sql_int(fx.h.db, "SELECT count(*) FROM tickets WHERE number = ?1", num), 1);
+    assert_int_equal(sql_int(site.h.db, "SELECT count(*) FROM tickets WHERE number = ?1", num), 1);
 }
 
 int main(void)

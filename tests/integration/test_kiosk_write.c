@@ -138,7 +138,7 @@ static int group_setup(void **state)
     (void)state;
     if (kiosk_site_setup(&site, "write") != 0)
         return -1;
-    kiosk_site_config(&site, NULL, 600, NULL);
+    kiosk_site_config(&site, NULL, 600, NULL, NULL);
     return 0;
 }
 
