@@ -19,6 +19,12 @@ typedef struct ctl_options {
     const char *data_dir;     /* folder with assets/ and config/ */
 } ctl_options;
 
+/* Opens the daemon's store named by --db / --config for noun (ctl_store.c):
+ * CTL_EXIT_USAGE when none is named, CTL_EXIT_NO when it cannot open (the
+ * reason on stderr). Ownership: sd_store_close(*out). */
+typedef struct sd_store sd_store;
+int ctl_store_open(const ctl_options *opts, const char *noun, sd_store **out);
+
 int ctl_uscc_main(const ctl_options *opts, int argc, char **argv);
 int ctl_workday_main(const ctl_options *opts, int argc, char **argv);
 int ctl_catalog_main(const ctl_options *opts, int argc, char **argv);

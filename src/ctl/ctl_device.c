@@ -39,21 +39,6 @@ static void ctl_device_usage(FILE *out)
                  "[--json]\n");
 }
 
-/* Opens the daemon's store, or says why not. */
-static int ctl_device_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: device: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 static int ctl_device_enroll(const ctl_options *opts, int argc, char **argv)
 {
     const char *name = NULL, *hall = NULL;
@@ -84,7 +69,7 @@ static int ctl_device_enroll(const ctl_options *opts, int argc, char **argv)
         fprintf(stderr, "qifu-ctl: device enroll: %s\n", err);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_device_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "device", &store)) != CTL_EXIT_OK)
         return rc;
     rc = CTL_EXIT_NO;
     if (sd_auth_code_new(code) != QF_OK) {
@@ -184,7 +169,7 @@ static int ctl_device_list(const ctl_options *opts, int argc, char **argv)
             return CTL_EXIT_USAGE;
         }
     }
-    if ((rc = ctl_device_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "device", &store)) != CTL_EXIT_OK)
         return rc;
     if (sd_store_device_list(store, NULL, &list, &count) != QF_OK) {
         fprintf(stderr, "qifu-ctl: device list: the database could not be read\n");
@@ -237,7 +222,7 @@ static int ctl_device_revoke(const ctl_options *opts, int argc, char **argv)
         ctl_device_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_device_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "device", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_device_revoke(store, argv[2], qf_clock_now(), &was_revoked);
     if (qrc == QF_ERR_NOT_FOUND) {
@@ -344,7 +329,7 @@ static int ctl_device_inspections(const ctl_options *opts, int argc, char **argv
             return CTL_EXIT_USAGE;
         }
     }
-    if ((rc = ctl_device_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "device", &store)) != CTL_EXIT_OK)
         return rc;
     if (overdue) {
         rc = ctl_device_overdue(store, json, qf_clock_now());

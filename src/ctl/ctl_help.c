@@ -45,20 +45,6 @@ static void ctl_help_usage(FILE *out)
             "  STATE: open, acknowledged, closed\n");
 }
 
-static int ctl_help_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: help: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 static bool ctl_help_number(const char *text, long long max, long long *out)
 {
     char *end;
@@ -128,7 +114,7 @@ static int ctl_help_list(const ctl_options *opts, int argc, char **argv)
             return CTL_EXIT_USAGE;
         }
     }
-    if ((rc = ctl_help_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "help", &store)) != CTL_EXIT_OK)
         return rc;
     if (sd_store_help_call_list(store, have_state ? &state : NULL, (size_t)limit, &list,
                                 &count) != QF_OK) {
@@ -209,7 +195,7 @@ static int ctl_help_answer(const ctl_options *opts, int argc, char **argv, bool 
         fprintf(stderr, "qifu-ctl: help ack: '%s' is not a staff id\n", staff_id);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_help_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "help", &store)) != CTL_EXIT_OK)
         return rc;
     rc = CTL_EXIT_NO;
     if (staff_id) {
@@ -306,7 +292,7 @@ static int ctl_help_stats(const ctl_options *opts, int argc, char **argv)
         fprintf(stderr, "qifu-ctl: help stats: --to is before --from\n");
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_help_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "help", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_help_stats(store, from, to, &st);
     if (qrc != QF_OK) {

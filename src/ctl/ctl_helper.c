@@ -34,20 +34,6 @@ static void ctl_helper_usage(FILE *out)
             "[--json]\n");
 }
 
-static int ctl_helper_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: helper: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 static int ctl_helper_log(const ctl_options *opts, int argc, char **argv)
 {
     const char *id = NULL, *kind = NULL, *enterprise = NULL, *note = NULL, *at_s = NULL;
@@ -91,7 +77,7 @@ static int ctl_helper_log(const ctl_options *opts, int argc, char **argv)
         fprintf(stderr, "qifu-ctl: helper log: --at: %s\n", err);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_helper_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "helper", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_helper_log(store, id, at, kind, enterprise, note, "ctl", now, &row, err,
                               sizeof err);
@@ -207,7 +193,7 @@ static int ctl_helper_scorecard(const ctl_options *opts, int argc, char **argv)
         fprintf(stderr, "qifu-ctl: helper scorecard: --month is YYYY-MM\n");
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_helper_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "helper", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_helper_scorecard(store, id, year, month, qf_clock_now(), &doc, err,
                                     sizeof err);

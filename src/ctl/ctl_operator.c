@@ -45,20 +45,6 @@ static bool ctl_operator_name_ok(const char *name)
     return true;
 }
 
-static int ctl_operator_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: operator: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 static int ctl_operator_token(const ctl_options *opts, int argc, char **argv)
 {
     const char *name = NULL;
@@ -91,7 +77,7 @@ static int ctl_operator_token(const ctl_options *opts, int argc, char **argv)
         ctl_operator_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_operator_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "operator", &store)) != CTL_EXIT_OK)
         return rc;
     rc = CTL_EXIT_NO;
     if (sd_auth_token_new(token) != QF_OK) {
@@ -124,7 +110,7 @@ static int ctl_operator_revoke(const ctl_options *opts, int argc, char **argv)
         ctl_operator_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_operator_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "operator", &store)) != CTL_EXIT_OK)
         return rc;
     if (sd_store_operator_revoke(store, argv[2], qf_clock_now(), &count) != QF_OK) {
         fprintf(stderr, "qifu-ctl: operator revoke: the database could not be written\n");

@@ -51,20 +51,6 @@ static void ctl_staff_usage(FILE *out)
             SD_STAFF_ID_MIN, SD_STAFF_ID_MAX, SD_STAFF_PIN_MIN, SD_STAFF_PIN_MAX);
 }
 
-static int ctl_staff_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: staff: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 /* Reads one line from stdin into pin (CTL_STAFF_LINE_MAX bytes) without
  * its line ending. At a terminal it prompts on stderr and turns echo off
  * for the line. CTL_EXIT_NO when nothing or too much was read. */
@@ -143,7 +129,7 @@ static int ctl_staff_add(const ctl_options *opts, int argc, char **argv)
     }
     if ((rc = ctl_staff_read_pin("add", pin)) != CTL_EXIT_OK)
         return rc;
-    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "staff", &store)) != CTL_EXIT_OK)
         goto out;
     qrc = sd_store_staff_add(store, id, name, role, unit, pin, CTL_STAFF_ACTOR, qf_clock_now(),
                              &s, err, sizeof err);
@@ -181,7 +167,7 @@ static int ctl_staff_passwd(const ctl_options *opts, int argc, char **argv)
     }
     if ((rc = ctl_staff_read_pin("passwd", pin)) != CTL_EXIT_OK)
         return rc;
-    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "staff", &store)) != CTL_EXIT_OK)
         goto out;
     qrc = sd_store_staff_passwd(store, argv[2], pin, CTL_STAFF_ACTOR, qf_clock_now(), err,
                                 sizeof err);
@@ -248,7 +234,7 @@ static int ctl_staff_list(const ctl_options *opts, int argc, char **argv)
             return CTL_EXIT_USAGE;
         }
     }
-    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "staff", &store)) != CTL_EXIT_OK)
         return rc;
     if (sd_store_staff_list(store, &list, &count) != QF_OK) {
         fprintf(stderr, "qifu-ctl: staff list: the database could not be read\n");
@@ -285,7 +271,7 @@ static int ctl_staff_disable(const ctl_options *opts, int argc, char **argv)
         ctl_staff_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "staff", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_staff_disable(store, argv[2], CTL_STAFF_ACTOR, qf_clock_now(), &was_disabled);
     if (qrc == QF_ERR_NOT_FOUND) {
@@ -318,7 +304,7 @@ static int ctl_staff_badge(const ctl_options *opts, int argc, char **argv)
         ctl_staff_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_staff_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "staff", &store)) != CTL_EXIT_OK)
         return rc;
     qrc = sd_store_staff_badge_issue(store, argv[2], CTL_STAFF_ACTOR, qf_clock_now(), payload);
     if (qrc == QF_ERR_NOT_FOUND) {

@@ -34,20 +34,6 @@ static void ctl_supervise_usage(FILE *out)
                  "[--json]\n");
 }
 
-static int ctl_supervise_open(const ctl_options *opts, sd_store **out)
-{
-    char err[512];
-    if (!opts->db_path) {
-        fprintf(stderr, "qifu-ctl: supervise: which database? give --db PATH or --config FILE\n");
-        return CTL_EXIT_USAGE;
-    }
-    if (sd_store_open(opts->db_path, out, err, sizeof err) != QF_OK) {
-        fprintf(stderr, "qifu-ctl: %s\n", err);
-        return CTL_EXIT_NO;
-    }
-    return CTL_EXIT_OK;
-}
-
 /* The calendar the daemon would use. */
 static int ctl_supervise_calendar(const ctl_options *opts, qf_calendar **out)
 {
@@ -105,7 +91,7 @@ static int ctl_supervise_run(const ctl_options *opts, int argc, char **argv)
     }
     if ((rc = ctl_supervise_calendar(opts, &cal)) != CTL_EXIT_OK)
         return rc;
-    if ((rc = ctl_supervise_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "supervise", &store)) != CTL_EXIT_OK)
         goto out;
     if (sd_store_supervise(store, cal, now, "ctl", &fired, err, sizeof err) != QF_OK) {
         fprintf(stderr, "qifu-ctl: supervise run: %s\n", err);
@@ -145,7 +131,7 @@ static int ctl_supervise_list(const ctl_options *opts, int argc, char **argv)
                 case_no);
         return CTL_EXIT_USAGE;
     }
-    if ((rc = ctl_supervise_open(opts, &store)) != CTL_EXIT_OK)
+    if ((rc = ctl_store_open(opts, "supervise", &store)) != CTL_EXIT_OK)
         return rc;
     if (sd_store_supervision_list(store, case_no, &list) != QF_OK) {
         fprintf(stderr, "qifu-ctl: supervise list: the records could not be read\n");

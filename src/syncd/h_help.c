@@ -29,7 +29,6 @@
 #include "store_help.h"
 #include "store_staff.h"
 
-#define SD_JSON_TYPE               "application/json; charset=utf-8"
 #define SD_HELP_LIST_DEFAULT       100
 #define SD_KIOSK_LOGIN_BURST       10   /* attempts a kiosk may make at once … */
 #define SD_KIOSK_LOGIN_PER_MINUTE  2    /* … refilled at this pace: 10 per 5 minutes */
@@ -315,25 +314,6 @@ int sd_h_help_call_close(sd_request *req) { return sd_help_answer(req, true); }
 
 /* Sends body (stolen) with "Cache-Control: no-store" (it may hold a
  * session or a hash) and wipes our copy of the text. */
-static int sd_kiosk_reply_private(sd_request *req, unsigned status, json_t *body,
-                                  const char *retry_after)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    int rc;
-    json_decref(body);
-    if (!text)
-        return sd_reply_error(req, 500, "internal", "the server could not complete the request");
-    if (retry_after)
-        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0, "Cache-Control",
-                            "no-store", "Retry-After", retry_after, NULL);
-    else
-        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0, "Cache-Control",
-                            "no-store", NULL);
-    memset(text, 0, strlen(text));
-    free(text);
-    return rc;
-}
-
 /* Takes one attempt from the kiosk's sign-in bucket; 429 when empty. */
 static bool sd_kiosk_login_allowed(sd_request *req, int *rc)
 {
@@ -348,7 +328,7 @@ static bool sd_kiosk_login_allowed(sd_request *req, int *rc)
         return true;
     qf_warn("kiosk sign-in: device %s is over its limit", req->who.subject);
     snprintf(after, sizeof after, "%u", retry ? retry : 1);
-    *rc = sd_kiosk_reply_private(
+    *rc = sd_reply_json_private(
         req, 429,
         json_pack("{s:{s:s,s:s}}", "error", "code", "rate_limited", "message",
                   "too many sign-in attempts at this kiosk; wait a few minutes"),
@@ -367,7 +347,7 @@ static int sd_kiosk_refused(sd_request *req, const sd_login_result *res, qf_inst
         snprintf(after, sizeof after, "%lld", (long long)wait);
         snprintf(message, sizeof message,
                  "too many wrong PINs: this account is locked until %s", when);
-        return sd_kiosk_reply_private(req, 429,
+        return sd_reply_json_private(req, 429,
                                       json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "locked",
                                                 "message", message, "unlocks_at", when),
                                       after);
@@ -479,7 +459,7 @@ static int sd_kiosk_login(sd_request *req, bool technician)
         json_object_set_new(body, "session", json_string(res.token));
         json_object_set_new(body, "expires_at", json_string(expires));
     }
-    rc = sd_kiosk_reply_private(req, 200, body, NULL);
+    rc = sd_reply_json_private(req, 200, body, NULL);
 out:
     memset(&res, 0, sizeof res);
     memset(badge_secret, 0, sizeof badge_secret);

@@ -21,28 +21,6 @@
 #include "routes.h"
 #include "store_staff.h"
 
-#define SD_JSON_TYPE "application/json; charset=utf-8"
-
-/* Sends body (stolen) with "Cache-Control: no-store": it holds a token. */
-static int sd_staff_reply_private(sd_request *req, unsigned status, json_t *body,
-                                  const char *retry_after)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    int rc;
-    json_decref(body);
-    if (!text)
-        return sd_reply_error(req, 500, "internal", "the server could not complete the request");
-    if (retry_after)
-        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0, "Cache-Control",
-                            "no-store", "Retry-After", retry_after, NULL);
-    else
-        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0, "Cache-Control",
-                            "no-store", NULL);
-    /* sd_reply_bytes copied the text (persistent = 0); wipe ours. */
-    memset(text, 0, strlen(text));
-    free(text);
-    return rc;
-}
 
 static int sd_staff_bad_credentials(sd_request *req)
 {
@@ -57,7 +35,7 @@ static int sd_staff_locked(sd_request *req, qf_instant now, qf_instant until)
     snprintf(after, sizeof after, "%lld", (long long)wait);
     snprintf(message, sizeof message,
              "too many wrong PINs: this account is locked until %s", when);
-    return sd_staff_reply_private(req, 429,
+    return sd_reply_json_private(req, 429,
                                   json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "locked",
                                             "message", message, "unlocks_at", when),
                                   after);
@@ -113,7 +91,7 @@ int sd_h_staff_login(sd_request *req)
 
     qf_clock_format_iso8601(expires_at, expires, sizeof expires);
     staff = sd_staff_to_json(&s);
-    rc = sd_staff_reply_private(req, 200,
+    rc = sd_reply_json_private(req, 200,
                                 staff ? json_pack("{s:s, s:s, s:o}", "token", token, "expires_at",
                                                   expires, "staff", staff)
                                       : NULL,

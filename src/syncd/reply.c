@@ -4,6 +4,8 @@
  * response is destroyed right after queueing (MHD keeps its own ref). */
 #include "reply.h"
 
+#include <sodium.h>
+
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -88,6 +90,27 @@ int sd_reply_json(sd_request *req, unsigned status, json_t *body)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, SD_JSON_TYPE);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     return sd_reply_queue(req, status, resp);
+}
+
+int sd_reply_json_private(sd_request *req, unsigned status, json_t *body,
+                          const char *retry_after)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    int rc;
+    json_decref(body);
+    if (!text)
+        return sd_reply_error(req, 500, "internal", "the server could not complete the request");
+    if (retry_after)
+        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0,
+                            MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
+                            MHD_HTTP_HEADER_RETRY_AFTER, retry_after, NULL);
+    else
+        rc = sd_reply_bytes(req, status, SD_JSON_TYPE, text, strlen(text), 0,
+                            MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", NULL);
+    /* sd_reply_bytes copied the text (persistent = 0): wipe ours. */
+    sodium_memzero(text, strlen(text));
+    free(text);
+    return rc;
 }
 
 /* Replaces every byte that is not part of a valid UTF-8 sequence (and

@@ -12,6 +12,12 @@
 /* Sends body (stolen: the reply owns and frees it) with status. */
 int sd_reply_json(sd_request *req, unsigned status, json_t *body);
 
+/* sd_reply_json for a body holding a secret (a session token): our copy
+ * of the text is wiped once libmicrohttpd has copied it; Retry-After when
+ * retry_after is not NULL. */
+int sd_reply_json_private(sd_request *req, unsigned status, json_t *body,
+                          const char *retry_after);
+
 /* Sends the error shape. code is a stable machine word ("invalid_body"),
  * the message a plain sentence for people. */
 int sd_reply_error(sd_request *req, unsigned status, const char *code, const char *fmt, ...)
